@@ -1,0 +1,99 @@
+"""The composition root: the only place that wires adapters to ports."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from parceldesk.config import Settings
+from parceldesk.domain.errors import ParceldeskError
+from parceldesk.domain.policy import Policy
+from parceldesk.policy_file import load_policy
+from parceldesk.services.context import Context, SystemClock
+from parceldesk.services.ports import Clock, UnitOfWork
+from parceldesk.storage.engine import create_database_engine
+from parceldesk.storage.migrate import check_database_current, upgrade_database
+from parceldesk.storage.unit_of_work import SqlUnitOfWork
+from parceldesk.web.app import create_app
+
+
+class DatabaseNotReady(ParceldeskError):
+    code = "database_not_ready"
+
+
+class DatabaseUnavailable(ParceldeskError):
+    code = "database_unavailable"
+
+
+@dataclass
+class Application:
+    settings: Settings
+    engine: Engine
+    policy: Policy
+    context: Context
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def load_secret_key(settings: Settings) -> bytes:
+    """The configured key, or one generated once into the data directory (mode 0600)."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    path: Path = settings.data_dir / "secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return path.read_text().strip().encode()
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    migrate: bool = False,
+    require_current_schema: bool = True,
+) -> Application:
+    settings = settings or Settings()
+    policy = load_policy(settings.policy_file)
+    engine = create_database_engine(settings.resolved_database_url)
+    try:
+        if migrate:
+            upgrade_database(engine)
+        elif require_current_schema and not check_database_current(engine):
+            engine.dispose()
+            raise DatabaseNotReady(
+                "the database is not set up or is out of date: run `parceldesk init`"
+            )
+    except SQLAlchemyError as error:
+        engine.dispose()
+        where = engine.url.render_as_string(hide_password=True)
+        reason = str(error.orig if hasattr(error, "orig") else error).splitlines()[0]
+        raise DatabaseUnavailable(f"cannot use the database {where}: {reason}") from None
+
+    def unit_of_work() -> UnitOfWork:
+        return SqlUnitOfWork(engine)
+
+    context = Context(unit_of_work, policy, clock or SystemClock(), load_secret_key(settings))
+    return Application(settings, engine, policy, context)
+
+
+def check_database(engine: Engine) -> bool:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return False
+    return True
+
+
+def build_web_app(application: Application) -> FastAPI:
+    return create_app(application.context, lambda: check_database(application.engine))

@@ -1,0 +1,209 @@
+"""The ``parceldesk`` command line. Thin: parse, call bootstrap/services, print.
+
+Errors a user can cause print as one line (``error: …``) with exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from parceldesk import __version__
+from parceldesk.bootstrap import Application, bootstrap, build_web_app
+from parceldesk.config import Settings
+from parceldesk.domain.errors import ParceldeskError
+from parceldesk.domain.waybills import check_waybill
+from parceldesk.operations import SeedReport, measure_lookups, seed_world
+from parceldesk.policy_file import load_policy
+
+app = typer.Typer(
+    help="parceldesk: self-hosted AI customer service for parcel carriers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+shipment_app = typer.Typer(help="Look at shipments.", no_args_is_help=True)
+bench_app = typer.Typer(
+    help="Benchmarks that measure performance on this machine.", no_args_is_help=True
+)
+policy_app = typer.Typer(help="Check and show the carrier policy.", no_args_is_help=True)
+app.add_typer(shipment_app, name="shipment")
+app.add_typer(bench_app, name="bench")
+app.add_typer(policy_app, name="policy")
+console = Console()
+
+ShipmentsOption = Annotated[int, typer.Option("--shipments", "-n", help="How many shipments.")]
+SeedOption = Annotated[
+    int, typer.Option("--seed", help="Random seed: the same seed, the same world.")
+]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=console, transient=False,
+    )  # fmt: skip
+
+
+def _seed(application: Application, count: int, seed: int, replace: bool) -> SeedReport:
+    with _progress() as progress:
+        task = progress.add_task("building the demo world", total=count)
+        report = seed_world(
+            application, count, seed, replace=replace,
+            progress=lambda done: progress.advance(task, done),
+        )  # fmt: skip
+    return report
+
+
+@app.command()
+def init() -> None:
+    """Create or upgrade the database schema (and the secret key of an embedded install)."""
+    application = bootstrap(migrate=True)
+    url = application.engine.url.render_as_string(hide_password=True)
+    console.print(f"database ready: {url}")
+    application.close()
+
+
+@app.command()
+def seed(
+    shipments: ShipmentsOption = 10_000,
+    seed: SeedOption = 42,
+    replace: Annotated[bool, typer.Option(help="Delete all existing data first.")] = False,
+) -> None:
+    """Fill the database with a deterministic, realistic demo world."""
+    application = bootstrap()
+    report = _seed(application, shipments, seed, replace)
+    console.print(
+        f"seeded {report.shipments:,} shipments in {report.seconds:.1f} s "
+        f"({report.per_second:,.0f} shipments/s)"
+    )
+    application.close()
+
+
+@shipment_app.command("show")
+def shipment_show(waybill: Annotated[str, typer.Argument(help="The waybill number.")]) -> None:
+    """Everything about one shipment: parties, addresses, status and scan history."""
+    application = bootstrap()
+    number = check_waybill(waybill, application.policy.carriers)
+    with application.context.uow() as uow:
+        shipment = uow.shipments.get(number)
+        audit = uow.audit.list_for_waybill(number)
+    table = Table(title=f"{shipment.waybill} · {shipment.status}", show_header=False)
+    rows = {
+        "carrier / service": f"{shipment.carrier} / {shipment.service_level}",
+        "sender": f"{shipment.sender.name} {shipment.sender.phone}",
+        "recipient": f"{shipment.recipient.name} {shipment.recipient.phone}",
+        "from": shipment.origin.one_line(),
+        "to": shipment.destination.one_line(),
+        "weight": f"{shipment.weight_grams / 1000:.1f} kg",
+        "postage": str(shipment.fee),
+        "declared value": str(shipment.declared_value or "-"),
+        "expected delivery": shipment.expected_delivery.isoformat(),
+        "appointment": str(shipment.appointment or "-"),
+        "held until": str(shipment.hold_until or "-"),
+        "version": str(shipment.version),
+    }
+    for key, value in rows.items():
+        table.add_row(key, value)
+    console.print(table)
+    scans = Table("time (UTC)", "place", "status", "event", title="scan history")
+    for scan in shipment.scans:
+        scans.add_row(
+            f"{scan.at:%Y-%m-%d %H:%M}", f"{scan.province} {scan.city}", scan.status, scan.event
+        )
+    console.print(scans)
+    if audit:
+        changes = Table("time (UTC)", "action", "actor", "channel", "fee", title="audit trail")
+        for record in audit:
+            changes.add_row(f"{record.at:%Y-%m-%d %H:%M}", record.action, record.actor,
+                            record.channel, str(record.fee or "-"))  # fmt: skip
+        console.print(changes)
+    application.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Run the web service (health endpoint at /health, API docs at /api/docs)."""
+    import uvicorn
+
+    application = bootstrap()
+    settings = application.settings
+    web = build_web_app(application)
+    uvicorn.run(
+        web, host=host or settings.host, port=port or settings.port, log_level=settings.log_level
+    )
+
+
+@app.command()
+def demo(
+    shipments: ShipmentsOption = 10_000,
+    seed: SeedOption = 42,
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Set up the database, seed the demo world if it is empty, and serve."""
+    application = bootstrap(migrate=True)
+    from parceldesk.storage.bulk import count_shipments
+
+    if count_shipments(application.engine) == 0:
+        _seed(application, shipments, seed, replace=False)
+    application.close()
+    serve(host, port)
+
+
+@bench_app.command("seed")
+def bench_seed(
+    shipments: ShipmentsOption = 1_000_000,
+    seed: SeedOption = 42,
+    lookups: Annotated[int, typer.Option(help="How many lookups to time.")] = 2000,
+) -> None:
+    """Build a world in a fresh SQLite file, then time lookups by waybill and by phone."""
+    with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
+        settings = Settings(data_dir=Path(folder), database_url=f"sqlite:///{folder}/bench.db")
+        application = bootstrap(settings, migrate=True)
+        report = _seed(application, shipments, seed, replace=False)
+        latencies = measure_lookups(application, lookups, seed)
+        application.close()
+    console.print(f"seed: {report.shipments:,} shipments in {report.seconds:.1f} s = "
+                  f"{report.per_second:,.0f} shipments/s")  # fmt: skip
+    for latency in latencies:
+        console.print(f"{latency.name}: p50 {latency.p50_ms:.2f} ms, p99 {latency.p99_ms:.2f} ms "
+                      f"over {latency.samples} lookups")  # fmt: skip
+
+
+@policy_app.command("check")
+def policy_check(
+    path: Annotated[
+        Path | None, typer.Argument(help="Policy file; default: the configured one.")
+    ] = None,
+) -> None:
+    """Validate a policy file and summarise it."""
+    policy = load_policy(path or Settings().policy_file)
+    carriers = ", ".join(f"{f.carrier} (e.g. {f.example})" for f in policy.carriers)
+    console.print(f"policy ok: countries {', '.join(policy.countries)}; carriers {carriers}")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+def main() -> None:
+    try:
+        app()
+    except ParceldeskError as error:
+        Console(stderr=True).print(f"[red]error:[/red] {error.message}", highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,62 @@
+"""Settings: environment variables with the ``PARCELDESK_`` prefix, and an optional TOML file.
+
+Read once at start-up (``Settings()``) and passed down; nothing reads the environment elsewhere.
+Precedence: environment variables, then the file named by ``PARCELDESK_CONFIG_FILE``, then defaults.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def default_data_dir() -> Path:
+    """``$XDG_DATA_HOME/parceldesk``, that is ``~/.local/share/parceldesk`` on most machines."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "parceldesk"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PARCELDESK_", extra="forbid")
+
+    config_file: Path | None = None
+    """A TOML file with any of these settings (keys without the prefix, in lower case)."""
+    data_dir: Path = default_data_dir()
+    """Where the embedded database and the generated secret key live."""
+    database_url: str | None = None
+    """SQLAlchemy URL; default ``sqlite:///<data_dir>/parceldesk.db``."""
+    policy_file: Path | None = None
+    """The carrier's policy (YAML); default: the packaged policy, see docs/policy.md."""
+    secret_key: SecretStr | None = None
+    """Key for hashing one-time codes and tokens; default: generated once into data_dir."""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        config_file = os.environ.get("PARCELDESK_CONFIG_FILE")
+        if config_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
+        return tuple(sources)
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'parceldesk.db'}"

@@ -1,0 +1,1 @@
+"""The demo world: a deterministic, realistic population of shipments for trying parceldesk."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 storage: tables, repositories, the unit of work and Alembic migrations."""

@@ -1,0 +1,1 @@
+"""The web layer: FastAPI application factory and routes. It never imports storage."""
