@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -109,8 +110,8 @@ def _matching_roles(
 ) -> tuple[tuple[PartyRole, ...], str]:
     wanted = [cmd.role] if cmd.role else list(PartyRole)
     if cmd.phone_last4 is not None:
-        digits = cmd.phone_last4.strip()
-        if not re.fullmatch(r"\d{4}", digits):
+        digits = unicodedata.normalize("NFKC", cmd.phone_last4).strip()  # full-width digits too
+        if not re.fullmatch(r"[0-9]{4}", digits):
             raise InvalidInput("please give exactly the last four digits of the phone number")
         matched = [r for r in wanted if last_digits(shipment.party(r).phone) == digits]
         return tuple(matched), "phone_last4"
@@ -136,8 +137,7 @@ def verify_party(ctx: Context, cmd: VerifyParty) -> Verification:
         if roles:
             return _grant(ctx, uow, waybill, roles, now, cmd.channel)
         since = now - timedelta(minutes=rules.failure_window_minutes)
-        last_success = uow.verification.find_last_success(waybill)
-        failures = uow.verification.count_failures_since(waybill, max(since, last_success or since))
+        failures = uow.verification.count_failures_since(waybill, since)
         left = max(0, rules.max_failures - failures)
         outcome = "failed"
         if left == 0:

@@ -135,17 +135,17 @@ class SqlVerificationStore:
         )
 
     def count_failures_since(self, waybill: str, since: datetime) -> int:
+        """Failures at or after ``since`` that came after the last success."""
         c = t.verification_attempts.c
+        last_success = (
+            select(func.coalesce(func.max(c.id), 0))
+            .where(and_(c.waybill == waybill, c.success.is_(True)))
+            .scalar_subquery()
+        )
         query = select(func.count()).where(
-            and_(c.waybill == waybill, c.at >= since, c.success.is_(False))
+            and_(c.waybill == waybill, c.at >= since, c.success.is_(False), c.id > last_success)
         )
         return int(self._db.execute(query).scalar_one())
-
-    def find_last_success(self, waybill: str) -> datetime | None:
-        c = t.verification_attempts.c
-        query = select(func.max(c.at)).where(and_(c.waybill == waybill, c.success.is_(True)))
-        value = self._db.execute(query).scalar_one_or_none()
-        return t.UtcDateTime().process_result_value(value, self._db.dialect)
 
     def find_lock(self, waybill: str) -> datetime | None:
         c = t.shipment_locks.c
