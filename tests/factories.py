@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from parceldesk.demo.world import STATUS_MIX
 from parceldesk.domain.addresses import Address
+from parceldesk.domain.commands import CustomerGrant, VerifyParty
 from parceldesk.domain.money import Money
 from parceldesk.domain.phones import PhoneNumber
 from parceldesk.domain.policy import Policy
@@ -15,7 +16,6 @@ from parceldesk.domain.shipments import Party, ScanEvent, Shipment, Status
 from parceldesk.services.context import Context
 from parceldesk.services.registration import RegisterShipment, register_shipment
 from parceldesk.services.verification import Verification, verify_party
-from parceldesk.domain.commands import CustomerGrant, VerifyParty
 
 SHANGHAI = Address(
     "CN", "上海市", "上海市", "浦东新区", "世纪大道100号", "环球金融中心20楼", "200120"
@@ -31,7 +31,7 @@ DATONG = Address("CN", "山西省", "大同市", "平城区", "迎宾路10号", 
 TAIYUAN = Address("CN", "山西省", "太原市", "小店区", "长治路111号", "", "030006")
 JAKARTA = Address(
     "ID", "DKI Jakarta", "Jakarta Selatan", "Tebet", "Jl. Sudirman No. 5", "RT 01/RW 02", "12810"
-)  # noqa: E501
+)
 SENDER_PHONE = PhoneNumber("+8613900001111")
 RECIPIENT_PHONE = PhoneNumber("+8613812345678")
 PATHS = {status: path for _, status, path in STATUS_MIX}
@@ -40,7 +40,7 @@ NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 def scans_for(
     status: Status, origin: Address, destination: Address, end: datetime
-) -> tuple[ScanEvent, ...]:  # noqa: E501
+) -> tuple[ScanEvent, ...]:
     path = PATHS[status]
     scans = []
     for step, state in enumerate(path):

@@ -10,14 +10,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from multiprocessing import get_context
 
 from sqlalchemy import select
 
 from parceldesk.bootstrap import Application
+from parceldesk.demo.world import CHUNK, generate_chunk
 from parceldesk.domain.errors import InvalidInput
 from parceldesk.domain.phones import PhoneNumber
-from parceldesk.demo.world import CHUNK, generate_chunk
 from parceldesk.domain.policy import Policy
 from parceldesk.services.tracking import find_shipments_of_phone, track_shipment
 from parceldesk.storage import tables as t
@@ -117,9 +118,9 @@ def measure_lookups(app: Application, samples: int, seed: int) -> list[Latency]:
         raise InvalidInput("there are no shipments to look up; seed some first")
     ctx = app.context
     return [
-        _measure("track by waybill", [lambda w=r[0]: track_shipment(ctx, w) for r in rows]),
+        _measure("track by waybill", [partial(track_shipment, ctx, r[0]) for r in rows]),
         _measure(
             "find by phone",
-            [lambda p=r[1]: find_shipments_of_phone(ctx, PhoneNumber(p)) for r in rows],
+            [partial(find_shipments_of_phone, ctx, PhoneNumber(r[1])) for r in rows],
         ),
     ]

@@ -227,7 +227,7 @@ def _build(m: PolicyModel) -> c.Policy:
             m.reschedule.max_days_ahead,
             m.reschedule.same_day_lead_minutes,
             m.reschedule.free_reschedules,
-        ),  # fmt: skip
+        ),
         hold=c.HoldRules(frozenset(m.hold.roles), frozenset(m.hold.statuses), m.hold.max_days),
         intercept=c.InterceptRules(frozenset(m.intercept.roles), frozenset(m.intercept.statuses)),
         claims=c.ClaimRules(
@@ -236,14 +236,14 @@ def _build(m: PolicyModel) -> c.Policy:
             m.claims.damage_days_after_delivery,
             m.claims.loss_overdue_days,
             m.claims.loss_days_after_expected,
-        ),  # fmt: skip
+        ),
         pickup=c.PickupRules(
             _windows(m.pickup.windows),
             m.pickup.max_days_ahead,
             m.pickup.same_day_lead_minutes,
             m.pickup.max_weight_kg,
             tuple(m.pickup.restricted_items),
-        ),  # fmt: skip
+        ),
         complaints=c.ComplaintRules(
             tuple(m.complaints.categories), m.complaints.max_severity, m.complaints.handoff_severity
         ),

@@ -50,10 +50,12 @@ def test_recipient_redirects_within_the_city_after_verifying(ctx: Context) -> No
     assert result.fee == Money(300, "CNY")  # same-city handling fee, no extra leg cost
     change = [r for r in audit if r.action == "change_address"]
     assert len(change) == 1
-    assert change[0].before is not None and change[0].after is not None
+    assert change[0].before is not None
+    assert change[0].after is not None
     assert change[0].before["destination"]["district"] == "朝阳区"
     assert change[0].after["destination"]["district"] == "海淀区"
-    assert change[0].role == "recipient" and change[0].channel == "test"
+    assert change[0].role == "recipient"
+    assert change[0].channel == "test"
     assert change[0].fee == Money(300, "CNY")
 
 
@@ -143,11 +145,12 @@ def test_a_retry_with_the_same_key_is_a_no_op_returning_the_same_result(ctx: Con
     the_key = key()
     first = _change(
         ctx, shipment.waybill, grant, idempotency_key=the_key, accepted_fee=Money(300, "CNY")
-    )  # noqa: E501
+    )
     again = _change(
         ctx, shipment.waybill, grant, idempotency_key=the_key, accepted_fee=Money(300, "CNY")
-    )  # noqa: E501
-    assert again.replayed and not first.replayed
+    )
+    assert again.replayed
+    assert not first.replayed
     assert (again.audit_id, again.fee) == (first.audit_id, first.fee)
     stored, audit = _stored(ctx, shipment.waybill)
     assert stored.address_changes == 1
@@ -178,7 +181,7 @@ def test_the_number_of_changes_is_limited(ctx: Context) -> None:
             grant,
             address=BEIJING_SAME_DISTRICT,
             accepted_fee=Money(500, "CNY"),
-        )  # noqa: E501
+        )
     assert refused.value.reason_code == "too_many_changes"
 
 
@@ -197,4 +200,5 @@ def test_an_agent_acts_for_a_party_and_is_named_in_the_audit(ctx: Context) -> No
     agent = AgentAuthority("agent-7", PartyRole.RECIPIENT)
     _change(ctx, shipment.waybill, agent, accepted_fee=Money(300, "CNY"))
     _, audit = _stored(ctx, shipment.waybill)
-    assert audit[-1].actor == "agent:agent-7" and audit[-1].role == "recipient"
+    assert audit[-1].actor == "agent:agent-7"
+    assert audit[-1].role == "recipient"

@@ -8,6 +8,7 @@ import pytest
 
 from parceldesk.domain.commands import (
     BookPickup,
+    Credential,
     FileClaim,
     FileComplaint,
     HoldAtStation,
@@ -16,6 +17,7 @@ from parceldesk.domain.commands import (
 )
 from parceldesk.domain.errors import InvalidInput, PolicyRefusal
 from parceldesk.domain.money import Money
+from parceldesk.domain.phones import PhoneNumber
 from parceldesk.domain.shipments import Appointment, Party, Status, TimeWindow
 from parceldesk.services.context import Context, FixedClock
 from parceldesk.services.requests import book_pickup, file_claim, file_complaint
@@ -24,16 +26,23 @@ from parceldesk.services.shipment_changes import (
     intercept_shipment,
     reschedule_delivery,
 )
+from parceldesk.services.writes import WriteResult
 from tests.factories import DATONG, given_shipment, key, verify
 
 TOMORROW = date(2026, 11, 29)
 AFTERNOON = TimeWindow.parse("14:00-18:00")
 
 
-def _reschedule(ctx: Context, waybill: str, grant: object, day: date, window: TimeWindow, fee: Money | None = None):  # type: ignore[no-untyped-def]  # noqa: E501
-    return reschedule_delivery(
-        ctx, RescheduleDelivery(waybill, grant, "test", key(), Appointment(day, window), fee)  # type: ignore[arg-type]
-    )
+def _reschedule(
+    ctx: Context,
+    waybill: str,
+    grant: Credential,
+    day: date,
+    window: TimeWindow,
+    fee: Money | None = None,
+) -> WriteResult:
+    command = RescheduleDelivery(waybill, grant, "test", key(), Appointment(day, window), fee)
+    return reschedule_delivery(ctx, command)
 
 
 def _get(ctx: Context, waybill: str):  # type: ignore[no-untyped-def]
@@ -71,7 +80,9 @@ def test_same_day_window_needs_lead_time(ctx: Context, clock: FixedClock) -> Non
     clock.current = clock.current.replace(hour=9)  # 17:00 in Beijing: the 18:00 window is 1 h away
     grant = verify(ctx, shipment.waybill, "5678")
     with pytest.raises(PolicyRefusal) as refused:
-        _reschedule(ctx, shipment.waybill, grant, date(2026, 11, 28), TimeWindow.parse("18:00-21:00"))  # noqa: E501
+        _reschedule(
+            ctx, shipment.waybill, grant, date(2026, 11, 28), TimeWindow.parse("18:00-21:00")
+        )
     assert refused.value.reason_code == "too_late_today"
 
 
@@ -92,7 +103,8 @@ def test_recipient_holds_a_parcel_at_the_station(ctx: Context) -> None:
     grant = verify(ctx, shipment.waybill, "5678")
     hold_at_station(ctx, HoldAtStation(shipment.waybill, grant, "test", key(), date(2026, 12, 2)))
     stored = _get(ctx, shipment.waybill)
-    assert stored.status is Status.HELD and stored.hold_until == date(2026, 12, 2)
+    assert stored.status is Status.HELD
+    assert stored.hold_until == date(2026, 12, 2)
 
 
 def test_the_sender_may_not_hold_and_holds_are_limited_in_time(ctx: Context) -> None:
@@ -102,7 +114,9 @@ def test_the_sender_may_not_hold_and_holds_are_limited_in_time(ctx: Context) -> 
         hold_at_station(ctx, HoldAtStation(shipment.waybill, sender, "test", key(), TOMORROW))
     recipient = verify(ctx, shipment.waybill, "5678")
     with pytest.raises(PolicyRefusal) as refused:
-        hold_at_station(ctx, HoldAtStation(shipment.waybill, recipient, "test", key(), date(2027, 1, 1)))  # noqa: E501
+        hold_at_station(
+            ctx, HoldAtStation(shipment.waybill, recipient, "test", key(), date(2027, 1, 1))
+        )
     assert refused.value.reason_code == "hold_too_long"
 
 
@@ -110,21 +124,29 @@ def test_only_the_sender_can_send_a_parcel_back(ctx: Context) -> None:
     shipment = given_shipment(ctx)
     recipient = verify(ctx, shipment.waybill, "5678")
     with pytest.raises(PolicyRefusal) as refused:
-        intercept_shipment(ctx, InterceptShipment(shipment.waybill, recipient, "test", key(), "wrong item"))  # noqa: E501
+        intercept_shipment(
+            ctx, InterceptShipment(shipment.waybill, recipient, "test", key(), "wrong item")
+        )
     assert refused.value.reason_code == "role_not_allowed"
     sender = verify(ctx, shipment.waybill, "1111")
     result = intercept_shipment(
-        ctx, InterceptShipment(shipment.waybill, sender, "test", key(), "wrong item", Money(1000, "CNY"))  # noqa: E501
+        ctx,
+        InterceptShipment(
+            shipment.waybill, sender, "test", key(), "wrong item", Money(1000, "CNY")
+        ),
     )
     assert result.fee == Money(1000, "CNY")  # it has left Shanghai
     stored = _get(ctx, shipment.waybill)
-    assert stored.status is Status.RETURNING and stored.returning_to_sender
+    assert stored.status is Status.RETURNING
+    assert stored.returning_to_sender
 
 
 def test_intercept_is_free_before_the_parcel_leaves_the_origin_city(ctx: Context) -> None:
     shipment = given_shipment(ctx, status=Status.CREATED)
     sender = verify(ctx, shipment.waybill, "1111")
-    result = intercept_shipment(ctx, InterceptShipment(shipment.waybill, sender, "test", key(), "cancel"))  # noqa: E501
+    result = intercept_shipment(
+        ctx, InterceptShipment(shipment.waybill, sender, "test", key(), "cancel")
+    )
     assert result.fee == Money(0, "CNY")
 
 
@@ -139,8 +161,11 @@ def test_a_delivered_parcel_cannot_be_intercepted(ctx: Context) -> None:
 def test_damage_claim_within_the_window_records_the_compensation_cap(ctx: Context) -> None:
     shipment = given_shipment(ctx, status=Status.DELIVERED, weight_grams=3200)
     grant = verify(ctx, shipment.waybill, "5678")
-    result = file_claim(ctx, FileClaim(shipment.waybill, grant, "test", key(), "damage", "box crushed, vase broken"))  # noqa: E501
-    assert result.reference and result.reference.startswith("CL")
+    result = file_claim(
+        ctx, FileClaim(shipment.waybill, grant, "test", key(), "damage", "box crushed, vase broken")
+    )
+    assert result.reference
+    assert result.reference.startswith("CL")
     with ctx.uow() as uow:
         (claim,) = uow.records.find_claims(shipment.waybill)
     assert claim.compensation_cap == Money(8000, "CNY")  # 4 kg x 20.00, under the 300.00 cap
@@ -172,21 +197,34 @@ def test_loss_claim_waits_until_the_parcel_is_overdue(ctx: Context, clock: Fixed
     assert refused.value.reason_code == "not_overdue_yet"
     clock.advance(days=5)
     sender = verify(ctx, shipment.waybill, "1111")
-    assert file_claim(ctx, FileClaim(shipment.waybill, sender, "test", key(), "loss", "never arrived")).reference  # noqa: E501
+    assert file_claim(
+        ctx, FileClaim(shipment.waybill, sender, "test", key(), "loss", "never arrived")
+    ).reference
 
 
-def _pickup(items: str = "clothes", weight: int = 2000, window: str = "13:00-17:00", day: date = TOMORROW) -> BookPickup:  # noqa: E501
+def _pickup(
+    items: str = "clothes", weight: int = 2000, window: str = "13:00-17:00", day: date = TOMORROW
+) -> BookPickup:
     return BookPickup(
-        Party("张伟", "13812340000"), DATONG, day, TimeWindow.parse(window), weight, items, "test", key()  # type: ignore[arg-type]  # noqa: E501
+        Party("张伟", PhoneNumber("13812340000")),
+        DATONG,
+        day,
+        TimeWindow.parse(window),
+        weight,
+        items,
+        "test",
+        key(),
     )
 
 
 def test_a_pickup_is_booked_with_a_reference(ctx: Context) -> None:
     result = book_pickup(ctx, _pickup())
-    assert result.reference and result.reference.startswith("PU")
+    assert result.reference
+    assert result.reference.startswith("PU")
     with ctx.uow() as uow:
         pickup = uow.records.find_pickup(result.reference)
-    assert pickup is not None and pickup.contact.phone == "+8613812340000"
+    assert pickup is not None
+    assert pickup.contact.phone == "+8613812340000"
     assert str(pickup.appointment) == "2026-11-29 13:00-17:00"
 
 
@@ -200,7 +238,9 @@ def test_a_pickup_is_booked_with_a_reference(ctx: Context) -> None:
         (_pickup(day=date(2026, 12, 25)), "day_not_offered"),
     ],
 )
-def test_pickups_the_policy_forbids_are_refused(ctx: Context, pickup: BookPickup, code: str) -> None:  # noqa: E501
+def test_pickups_the_policy_forbids_are_refused(
+    ctx: Context, pickup: BookPickup, code: str
+) -> None:
     with pytest.raises(PolicyRefusal) as refused:
         book_pickup(ctx, pickup)
     assert refused.value.reason_code == code
@@ -210,17 +250,27 @@ def test_pickups_the_policy_forbids_are_refused(ctx: Context, pickup: BookPickup
 
 def test_a_complaint_gets_a_reference_and_severe_ones_escalate(ctx: Context) -> None:
     shipment = given_shipment(ctx)
-    mild = file_complaint(ctx, FileComplaint("late_delivery", 2, "two days late", "test", key(), shipment.waybill))  # noqa: E501
-    severe = file_complaint(ctx, FileComplaint("courier_behaviour", 5, "courier was rude", "test", key()))  # noqa: E501
-    assert mild.details["escalate"] is False and severe.details["escalate"] is True
+    mild = file_complaint(
+        ctx, FileComplaint("late_delivery", 2, "two days late", "test", key(), shipment.waybill)
+    )
+    severe = file_complaint(
+        ctx, FileComplaint("courier_behaviour", 5, "courier was rude", "test", key())
+    )
+    assert mild.details["escalate"] is False
+    assert severe.details["escalate"] is True
     with ctx.uow() as uow:
         complaint = uow.records.find_complaint(mild.reference or "")
-    assert complaint is not None and complaint.waybill == shipment.waybill
+    assert complaint is not None
+    assert complaint.waybill == shipment.waybill
 
 
 @pytest.mark.parametrize(
     ("category", "severity", "description", "error"),
-    [("nonsense", 2, "x", PolicyRefusal), ("other", 9, "x", PolicyRefusal), ("other", 2, "  ", InvalidInput)],  # noqa: E501
+    [
+        ("nonsense", 2, "x", PolicyRefusal),
+        ("other", 9, "x", PolicyRefusal),
+        ("other", 2, "  ", InvalidInput),
+    ],
 )
 def test_bad_complaints_are_rejected_and_change_nothing(
     ctx: Context, category: str, severity: int, description: str, error: type[Exception]
@@ -229,4 +279,3 @@ def test_bad_complaints_are_rejected_and_change_nothing(
         file_complaint(ctx, FileComplaint(category, severity, description, "test", key()))
     with ctx.uow() as uow:
         assert uow.audit.count() == 0
-

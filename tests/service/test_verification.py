@@ -1,4 +1,4 @@
-"""Verifying callers: last four digits or a one-time code; failures lock the shipment for a while."""
+"""Verifying callers: last four digits or a one-time code; failures lock the shipment."""
 
 from __future__ import annotations
 
@@ -7,7 +7,12 @@ import re
 import pytest
 
 from parceldesk.domain.commands import CustomerGrant, RequestOneTimeCode, VerifyParty
-from parceldesk.domain.errors import InvalidInput, ShipmentLocked, ShipmentNotFound, VerificationFailed
+from parceldesk.domain.errors import (
+    InvalidInput,
+    ShipmentLocked,
+    ShipmentNotFound,
+    VerificationFailed,
+)
 from parceldesk.domain.shipments import PartyRole
 from parceldesk.services.context import Context, FixedClock
 from parceldesk.services.tracking import track_shipment
@@ -21,7 +26,9 @@ def _verify(ctx: Context, waybill: str, **kw: str) -> CustomerGrant:
 
 def _attempts(ctx: Context, waybill: str) -> list[str]:
     with ctx.uow() as uow:
-        return [r.outcome for r in uow.audit.list_for_waybill(waybill) if r.action == "verify_party"]
+        return [
+            r.outcome for r in uow.audit.list_for_waybill(waybill) if r.action == "verify_party"
+        ]
 
 
 def test_last_four_digits_of_the_recipient_phone_verify_the_recipient(ctx: Context) -> None:
@@ -119,7 +126,8 @@ def test_codes_are_stored_hashed_and_never_in_the_audit(ctx: Context) -> None:
     with ctx.uow() as uow:
         stored = uow.verification.find_codes(shipment.waybill, ctx.clock.now())
         audit = uow.audit.list_for_waybill(shipment.waybill)
-    assert stored and all(code not in c.code_hash for c in stored)
+    assert stored
+    assert all(code not in c.code_hash for c in stored)
     assert all(code not in repr(record) for record in audit)
 
 

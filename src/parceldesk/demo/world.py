@@ -11,11 +11,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from parceldesk.demo.places import Place, load_world, make_address, make_person, number, pick
 from parceldesk.domain.money import Money
 from parceldesk.domain.policy import Policy
 from parceldesk.domain.shipments import Party, ScanEvent, Shipment, Status
 from parceldesk.domain.waybills import WaybillFormat
-from parceldesk.demo.places import Place, load_world, make_address, make_person, number, pick
 
 S = Status
 # (share of the world, the path of statuses that leads there)
@@ -28,17 +28,17 @@ STATUS_MIX: tuple[tuple[float, Status, tuple[Status, ...]], ...] = (
         0.08,
         S.OUT_FOR_DELIVERY,
         (S.CREATED, S.PICKED_UP, S.IN_TRANSIT, S.AT_STATION, S.OUT_FOR_DELIVERY),
-    ),  # noqa: E501
+    ),
     (
         0.43,
         S.DELIVERED,
         (S.CREATED, S.PICKED_UP, S.IN_TRANSIT, S.AT_STATION, S.OUT_FOR_DELIVERY, S.DELIVERED),
-    ),  # noqa: E501
+    ),
     (
         0.04,
         S.FAILED_ATTEMPT,
         (S.CREATED, S.PICKED_UP, S.IN_TRANSIT, S.AT_STATION, S.OUT_FOR_DELIVERY, S.FAILED_ATTEMPT),
-    ),  # noqa: E501
+    ),
     (0.03, S.HELD, (S.CREATED, S.PICKED_UP, S.IN_TRANSIT, S.AT_STATION, S.HELD)),
     (0.03, S.RETURNING, (S.CREATED, S.PICKED_UP, S.IN_TRANSIT, S.RETURNING)),
     (0.03, S.RETURNED, (S.CREATED, S.PICKED_UP, S.IN_TRANSIT, S.RETURNING, S.RETURNED)),
@@ -110,7 +110,7 @@ def generate_chunk(
     route_rows = tuple((share,) for share, _, _ in ROUTES)
     for serial in range(index * CHUNK, index * CHUNK + size):
         _, origin_country, dest_country = ROUTES[_choose(rng, route_rows)]
-        _, status, path = STATUS_MIX[_choose(rng, status_rows)]
+        _, _status, path = STATUS_MIX[_choose(rng, status_rows)]
         origin = pick(rng, places[origin_country])
         destination = _destination(rng, places[dest_country], origin)
         carrier = formats[CARRIER_OF_COUNTRY[dest_country]]

@@ -104,12 +104,18 @@ class Outbox(Protocol):
 
 
 class UnitOfWork(Protocol):
-    shipments: ShipmentRepository
-    audit: AuditLog
-    idempotency: IdempotencyStore
-    verification: VerificationStore
-    records: RecordStore
-    outbox: Outbox
+    @property
+    def shipments(self) -> ShipmentRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def idempotency(self) -> IdempotencyStore: ...
+    @property
+    def verification(self) -> VerificationStore: ...
+    @property
+    def records(self) -> RecordStore: ...
+    @property
+    def outbox(self) -> Outbox: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

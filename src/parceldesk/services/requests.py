@@ -10,12 +10,12 @@ from parceldesk.domain.errors import InvalidInput, PolicyRefusal
 from parceldesk.domain.phones import parse_phone
 from parceldesk.domain.policy.requests import decide_claim, decide_complaint, decide_pickup
 from parceldesk.domain.records import Claim, Complaint, Pickup
-from parceldesk.domain.shipments import Appointment, Party, PartyRole, Shipment
+from parceldesk.domain.shipments import Appointment, Party, Shipment
 from parceldesk.domain.waybills import check_waybill
 from parceldesk.services.context import Context
 from parceldesk.services.ports import UnitOfWork
 from parceldesk.services.shipment_changes import check_fee_accepted
-from parceldesk.services.verification import authorise
+from parceldesk.services.verification import authorise, authorise_party
 from parceldesk.services.writes import (
     Actor,
     Change,
@@ -39,8 +39,7 @@ def file_claim(ctx: Context, cmd: FileClaim) -> WriteResult:
 
     def perform(uow: UnitOfWork, now: datetime) -> tuple[Actor, Shipment, Change]:
         shipment = uow.shipments.get(waybill)
-        actor = authorise(ctx, uow, cmd.credential, waybill)
-        role = PartyRole(actor.role)
+        actor, role = authorise_party(ctx, uow, cmd.credential, waybill)
         decision = decide_claim(ctx.policy, shipment, role, cmd.kind, now).enforce()
         assert decision.compensation_cap is not None
         claim = Claim(

@@ -27,7 +27,7 @@ from parceldesk.domain.waybills import check_waybill
 from parceldesk.services.context import Context
 from parceldesk.services.ports import UnitOfWork
 from parceldesk.services.snapshots import address_dict
-from parceldesk.services.verification import authorise
+from parceldesk.services.verification import authorise_party
 from parceldesk.services.writes import Actor, Change, WriteResult, WriteSpec, run_write
 
 Apply = Callable[[Shipment, PartyRole, datetime], Change]
@@ -50,8 +50,7 @@ def _run_shipment_write(ctx: Context, action: str, cmd: ShipmentWrite, apply: Ap
 
     def perform(uow: UnitOfWork, now: datetime) -> tuple[Actor, Shipment, Change]:
         shipment = uow.shipments.get(waybill)
-        actor = authorise(ctx, uow, cmd.credential, waybill)
-        role = PartyRole(actor.role)
+        actor, role = authorise_party(ctx, uow, cmd.credential, waybill)
         return actor, shipment, apply(shipment, role, now)
 
     return run_write(ctx, WriteSpec(action, cmd, cmd.idempotency_key, cmd.channel), perform)

@@ -16,10 +16,10 @@ from parceldesk.domain.policy.decisions import (
     decide_reschedule,
 )
 from parceldesk.domain.policy.requests import decide_claim
-from parceldesk.domain.shipments import PartyRole, ScanEvent, Shipment, Status
+from parceldesk.domain.shipments import ScanEvent, Shipment, Status
 from parceldesk.domain.waybills import check_waybill
 from parceldesk.services.context import Context
-from parceldesk.services.verification import authorise
+from parceldesk.services.verification import authorise, authorise_party
 
 NEXT_STEP: dict[Status, str] = {
     Status.CREATED: "awaiting_pickup",
@@ -105,7 +105,7 @@ def get_allowed_actions(ctx: Context, waybill: str, credential: Credential) -> l
     now, policy = ctx.clock.now(), ctx.policy
     with ctx.uow() as uow:
         shipment = uow.shipments.get(number)
-        role = PartyRole(authorise(ctx, uow, credential, number).role)
+        _, role = authorise_party(ctx, uow, credential, number)
     return [
         decide_address_change(policy, shipment, role, None),
         decide_reschedule(policy, shipment, role, None, now),

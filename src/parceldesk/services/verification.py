@@ -178,3 +178,11 @@ def authorise(ctx: Context, uow: UnitOfWork, credential: Credential, waybill: st
         raise NotVerified("please verify that this is your parcel first")
     role = PartyRole.SENDER if PartyRole.SENDER in grant.roles else grant.roles[0]
     return Actor("customer", str(role))
+
+
+def authorise_party(
+    ctx: Context, uow: UnitOfWork, credential: Credential, waybill: str
+) -> tuple[Actor, PartyRole]:
+    """Like ``authorise``, with the party role the actor acts as."""
+    actor = authorise(ctx, uow, credential, waybill)
+    return actor, PartyRole(actor.role or "")

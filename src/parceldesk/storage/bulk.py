@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any
 from itertools import islice
+from typing import Any
 
 from sqlalchemy import Engine, delete, func, insert, select
 

@@ -56,12 +56,13 @@ def local_today(country: CountryPolicy, now: datetime) -> date:
 
 
 def _scope_allows(scope: Scope, old: Address, new: Address) -> bool:
-    return {
-        "same_district": old.same_district,
-        "same_city": old.same_city,
-        "same_province": old.same_province,
-        "same_country": lambda other: old.country == other.country,
-    }[scope](new)
+    if scope == "same_district":
+        return old.same_district(new)
+    if scope == "same_city":
+        return old.same_city(new)
+    if scope == "same_province":
+        return old.same_province(new)
+    return old.country == new.country
 
 
 def _holding_alternatives(policy: Policy, shipment: Shipment, role: PartyRole) -> tuple[str, ...]:

@@ -1,0 +1,6 @@
+"""``python -m parceldesk`` runs the CLI."""
+
+from parceldesk.cli import main
+
+if __name__ == "__main__":
+    main()
