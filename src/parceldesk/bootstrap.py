@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
-from parceldesk.config import Settings
+from parceldesk.config import Settings, load_settings
 from parceldesk.domain.errors import ParceldeskError
 from parceldesk.domain.policy import Policy
 from parceldesk.policy_file import load_policy
@@ -62,7 +62,7 @@ def bootstrap(
     migrate: bool = False,
     require_current_schema: bool = True,
 ) -> Application:
-    settings = settings or Settings()
+    settings = settings or load_settings()
     policy = load_policy(settings.policy_file)
     engine = create_database_engine(settings.resolved_database_url)
     try:

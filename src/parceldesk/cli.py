@@ -12,12 +12,13 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from parceldesk import __version__
 from parceldesk.bootstrap import Application, bootstrap, build_web_app
-from parceldesk.config import Settings
+from parceldesk.config import Settings, load_settings
 from parceldesk.domain.errors import ParceldeskError
 from parceldesk.domain.waybills import check_waybill
 from parceldesk.operations import SeedReport, measure_lookups, seed_world
@@ -37,7 +38,7 @@ policy_app = typer.Typer(help="Check and show the carrier policy.", no_args_is_h
 app.add_typer(shipment_app, name="shipment")
 app.add_typer(bench_app, name="bench")
 app.add_typer(policy_app, name="policy")
-console = Console()
+console = Console(soft_wrap=True)
 
 ShipmentsOption = Annotated[int, typer.Option("--shipments", "-n", help="How many shipments.")]
 SeedOption = Annotated[
@@ -188,7 +189,7 @@ def policy_check(
     ] = None,
 ) -> None:
     """Validate a policy file and summarise it."""
-    policy = load_policy(path or Settings().policy_file)
+    policy = load_policy(path or load_settings().policy_file)
     carriers = ", ".join(f"{f.carrier} (e.g. {f.example})" for f in policy.carriers)
     console.print(f"policy ok: countries {', '.join(policy.countries)}; carriers {carriers}")
 
@@ -203,7 +204,9 @@ def main() -> None:
     try:
         app()
     except ParceldeskError as error:
-        Console(stderr=True).print(f"[red]error:[/red] {error.message}", highlight=False)
+        Console(stderr=True, soft_wrap=True).print(
+            f"[red]error:[/red] {escape(error.message)}", highlight=False
+        )
         sys.exit(1)
     except KeyboardInterrupt:
         sys.exit(130)

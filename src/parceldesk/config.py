@@ -10,13 +10,19 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr
+from pydantic import SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from parceldesk.domain.errors import ParceldeskError
+
+
+class InvalidSettings(ParceldeskError):
+    code = "invalid_settings"
 
 
 def default_data_dir() -> Path:
@@ -60,3 +66,20 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'parceldesk.db'}"
+
+
+def load_settings() -> Settings:
+    """Read the settings, turning any mistake into one clear ``InvalidSettings`` line."""
+    config_file = os.environ.get("PARCELDESK_CONFIG_FILE")
+    if config_file and not Path(config_file).is_file():
+        raise InvalidSettings(f"the configuration file {config_file} does not exist")
+    try:
+        return Settings()
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise InvalidSettings(f"setting {where}: {first['msg']}") from None
+    except (OSError, ValueError) as error:
+        raise InvalidSettings(
+            f"cannot read the configuration file {config_file}: {error}"
+        ) from None

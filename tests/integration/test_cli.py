@@ -78,6 +78,31 @@ def test_a_bad_policy_file_stops_start_up(run: Run, tmp_path: Path) -> None:
     assert "not valid YAML" in _runner(env)("init", ok=False).stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("PARCELDESK_PORT", "eighty", "setting port"),
+        ("PARCELDESK_CONFIG_FILE", "/nonexistent/parceldesk.toml", "does not exist"),
+    ],
+)
+def test_bad_settings_are_one_clear_line(
+    tmp_path: Path, variable: str, value: str, message: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARCELDESK_")}
+    env |= {"PARCELDESK_DATA_DIR": str(tmp_path), variable: value}
+    result = _runner(env)("init", ok=False)
+    assert message in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+
+
+def test_settings_come_from_a_toml_file(tmp_path: Path) -> None:
+    config = tmp_path / "parceldesk.toml"
+    config.write_text(f'data_dir = "{tmp_path / "elsewhere"}"\n', "utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PARCELDESK_")}
+    env["PARCELDESK_CONFIG_FILE"] = str(config)
+    assert "elsewhere" in _runner(env)("init").stdout
+
+
 def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PARCELDESK_")}
     env |= {
