@@ -51,6 +51,22 @@ def refuse(action: str, code: str, reason: str, alternatives: tuple[str, ...] = 
     return Decision(action, False, code, reason, alternatives=alternatives)
 
 
+def _check_party_and_status(
+    action: str,
+    roles: frozenset[PartyRole],
+    statuses: frozenset[Status],
+    shipment: Shipment,
+    role: PartyRole,
+    what: str,
+) -> Decision | None:
+    """The refusal if ``role`` may never do ``action`` or the parcel's state forbids it now."""
+    if role not in roles:
+        return refuse(action, "role_not_allowed", f"the {role} cannot {what}")
+    if shipment.status not in statuses:
+        return refuse(action, "wrong_status", f"a {shipment.status} parcel: cannot {what} now")
+    return None
+
+
 def local_today(country: CountryPolicy, now: datetime) -> date:
     return now.astimezone(ZoneInfo(country.timezone)).date()
 
@@ -172,10 +188,11 @@ def decide_reschedule(
     policy: Policy, shipment: Shipment, role: PartyRole, wanted: Appointment | None, now: datetime
 ) -> Decision:
     action, rules = "reschedule_delivery", policy.reschedule
-    if role not in rules.roles:
-        return refuse(action, "role_not_allowed", f"the {role} cannot reschedule the delivery")
-    if shipment.status not in rules.statuses:
-        return refuse(action, "wrong_status", f"a {shipment.status} parcel cannot be rescheduled")
+    refused = _check_party_and_status(
+        action, rules.roles, rules.statuses, shipment, role, "reschedule the delivery"
+    )
+    if refused:
+        return refused
     country = policy.country(shipment.destination.country)
     fee = Money.zero(country.currency)
     if shipment.reschedules >= rules.free_reschedules:
@@ -214,10 +231,11 @@ def decide_hold(
     policy: Policy, shipment: Shipment, role: PartyRole, until: date | None, now: datetime
 ) -> Decision:
     action, rules = "hold_at_station", policy.hold
-    if role not in rules.roles:
-        return refuse(action, "role_not_allowed", f"the {role} cannot ask to hold the parcel")
-    if shipment.status not in rules.statuses:
-        return refuse(action, "wrong_status", f"a {shipment.status} parcel cannot be held")
+    refused = _check_party_and_status(
+        action, rules.roles, rules.statuses, shipment, role, "ask to hold the parcel"
+    )
+    if refused:
+        return refused
     country = policy.country(shipment.destination.country)
     last_day = max(local_today(country, now), shipment.expected_delivery) + timedelta(
         days=rules.max_days
