@@ -1,0 +1,89 @@
+"""Slots in a customer's message: waybills, phone numbers, verification digits, dates, windows.
+
+Offsets refer to the text as the customer wrote it. Full-width characters (５６７８, ＰＤ…) typed on
+Chinese keyboards are read as their ASCII twins without moving offsets.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import phonenumbers
+
+from parceldesk.conversation.time_expressions import find_time_phrases
+from parceldesk.domain.errors import InvalidWaybill
+from parceldesk.domain.waybills import WaybillFormat, check_waybill
+
+_WAYBILL_CANDIDATE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z]{1,4}(?:[ \-]?[0-9]){8,14}(?:[A-Za-z]{2,3})?(?![A-Za-z0-9])"
+)
+_FOUR_DIGITS = re.compile(r"(?<![0-9])[0-9]{4}(?![0-9])")
+_PHONE_REGIONS = ("CN", "ID", "SG")
+
+
+@dataclass(frozen=True)
+class Slot:
+    type: str
+    value: str
+    start: int
+    end: int
+
+
+def fold_width(text: str) -> str:
+    """Full-width ASCII to ASCII, one character for one, so offsets stay valid."""
+    return "".join(
+        folded if len(folded := unicodedata.normalize("NFKC", ch)) == 1 else ch for ch in text
+    )
+
+
+def find_waybills(text: str, formats: Iterable[WaybillFormat]) -> list[Slot]:
+    """Valid waybills as ``waybill``; near misses (a wrong check digit) as ``waybill_invalid``."""
+    known = tuple(formats)
+    slots = []
+    for match in _WAYBILL_CANDIDATE.finditer(text):
+        try:
+            value = check_waybill(match.group(), known)
+            slots.append(Slot("waybill", value, match.start(), match.end()))
+        except InvalidWaybill:
+            if any(match.group().upper().startswith(f.prefix) for f in known):
+                slots.append(Slot("waybill_invalid", match.group(), match.start(), match.end()))
+    return slots
+
+
+def find_phones(text: str, taken: list[Slot]) -> list[Slot]:
+    slots: list[Slot] = []
+    for region in _PHONE_REGIONS:
+        for match in phonenumbers.PhoneNumberMatcher(text, region):
+            if _overlaps(match.start, match.end, taken + slots):
+                continue
+            e164 = phonenumbers.format_number(match.number, phonenumbers.PhoneNumberFormat.E164)
+            slots.append(Slot("phone", e164, match.start, match.end))
+    return slots
+
+
+def find_digits(text: str, taken: list[Slot]) -> list[Slot]:
+    """Four digits on their own: the last digits of a phone, for verification."""
+    return [
+        Slot("digits", m.group(), m.start(), m.end())
+        for m in _FOUR_DIGITS.finditer(text)
+        if not _overlaps(m.start(), m.end(), taken)
+    ]
+
+
+def _overlaps(start: int, end: int, slots: list[Slot]) -> bool:
+    return any(start < s.end and s.start < end for s in slots)
+
+
+def extract_slots(text: str, formats: Iterable[WaybillFormat], today: date) -> list[Slot]:
+    """Every slot in ``text``, in order of position."""
+    folded = fold_width(text)
+    slots = find_waybills(folded, formats)
+    times = [Slot(p.kind, p.value, p.start, p.end) for p in find_time_phrases(folded, today)]
+    slots += find_phones(folded, slots + times)
+    slots += find_digits(folded, slots + times)
+    slots += times
+    return sorted(slots, key=lambda s: (s.start, s.type))

@@ -1,0 +1,196 @@
+"""Dates and delivery windows from relative expressions in Chinese, English and Indonesian.
+
+"明天下午" → tomorrow, 14:00-18:00; "besok sore" → tomorrow, 14:00-18:00; "the day after tomorrow
+before 10" → +2 days, 09:00-10:00. The expressions are data (``data/time/*.yaml``); this module
+only compiles and applies them. dateparser reads English well but not Chinese ranges or Indonesian
+compounds ("besok sore", "lusa"), so the three languages share these rules instead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, time, timedelta
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from parceldesk.domain.shipments import TimeWindow
+
+LANGUAGES = ("zh", "en", "id")
+_CHINESE_DIGITS = {
+    "零": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_HOUR = r"(?P<hour>\d{1,2}|[零一二两三四五六七八九十]{1,3})"
+_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "mei": 5, "jun": 6, "jul": 7,
+           "aug": 8, "agu": 8, "agt": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12,
+           "des": 12}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class TimePhrase:
+    """A found expression: ``kind`` is ``date`` (ISO) or ``window`` (``HH:MM-HH:MM``)."""
+
+    kind: str
+    value: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Rules:
+    relative: re.Pattern[str]
+    relative_days: dict[str, int]
+    weekday: re.Pattern[str]
+    weekdays: dict[str, int]
+    next_prefixes: tuple[str, ...]
+    parts: re.Pattern[str]
+    parts_of_day: dict[str, str]
+    before: tuple[re.Pattern[str], ...]
+    after: tuple[re.Pattern[str], ...]
+    absolute: tuple[re.Pattern[str], ...]
+
+
+def _load(name: str) -> dict[str, Any]:
+    text = resources.files("parceldesk.conversation").joinpath(f"data/time/{name}.yaml")
+    data = yaml.safe_load(text.read_text("utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _alternation(words: list[str], bounded: bool) -> str:
+    body = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return rf"(?<![\w])(?:{body})(?![\w])" if bounded else f"(?:{body})"
+
+
+@cache
+def _rules(language: str) -> _Rules:
+    data = _load(language)
+    bounded = language != "zh"
+    flags = re.IGNORECASE
+    prefixes = [*data["weekday_prefixes"], *data["next_week_prefixes"]]
+    weekday = rf"(?P<prefix>{'|'.join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))})(?P<weekday>{'|'.join(re.escape(w) for w in sorted(data['weekdays'], key=len, reverse=True))})"  # noqa: E501
+    return _Rules(
+        relative=re.compile(_alternation(list(data["relative_days"]), bounded), flags),
+        relative_days={k.lower(): v for k, v in data["relative_days"].items()},
+        weekday=re.compile(rf"(?<![\w]){weekday}(?![\w])" if bounded else weekday, flags),
+        weekdays={k.lower(): v for k, v in data["weekdays"].items()},
+        next_prefixes=tuple(p.lower() for p in data["next_week_prefixes"]),
+        parts=re.compile(_alternation(list(data["parts_of_day"]), bounded), flags),
+        parts_of_day={k.lower(): v for k, v in data["parts_of_day"].items()},
+        before=tuple(re.compile(p.replace("{hour}", _HOUR), flags) for p in data["before"]),
+        after=tuple(re.compile(p.replace("{hour}", _HOUR), flags) for p in data["after"]),
+        absolute=tuple(re.compile(p, flags) for p in data["absolute_date"]),
+    )
+
+
+@cache
+def _common() -> tuple[time, time, dict[str, TimeWindow]]:
+    data = _load("common")
+    windows = {k: TimeWindow.parse(v) for k, v in data["windows"].items()}
+    return time.fromisoformat(data["day_start"]), time.fromisoformat(data["day_end"]), windows
+
+
+def chinese_number(text: str) -> int:
+    """1-99 written as digits or as Chinese numerals (十, 十二, 二十三, 两)."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[ones] if ones else 0)
+    return _CHINESE_DIGITS[text]
+
+
+def _date_phrases(rules: _Rules, text: str, today: date) -> list[TimePhrase]:
+    found = [
+        TimePhrase(
+            "date",
+            (today + timedelta(days=rules.relative_days[m.group().lower()])).isoformat(),
+            m.start(),
+            m.end(),
+        )
+        for m in rules.relative.finditer(text)
+    ]
+    for match in rules.weekday.finditer(text):
+        wanted = rules.weekdays[match.group("weekday").lower()]
+        if match.group("prefix").lower() in rules.next_prefixes:
+            ahead = 7 - today.weekday() + wanted
+        else:
+            ahead = (wanted - today.weekday()) % 7 or 7
+        day = today + timedelta(days=ahead)
+        found.append(TimePhrase("date", day.isoformat(), match.start(), match.end()))
+    for pattern in rules.absolute:
+        for match in pattern.finditer(text):
+            named = _absolute_day(match, today)
+            if named:
+                found.append(TimePhrase("date", named.isoformat(), match.start(), match.end()))
+    return found
+
+
+def _absolute_day(match: re.Match[str], today: date) -> date | None:
+    groups = match.groupdict()
+    month = (
+        int(groups["month"]) if groups.get("month") else _MONTHS[groups["monthname"][:3].lower()]
+    )
+    try:
+        day = date(today.year, month, int(groups["day"]))
+    except ValueError:
+        return None
+    return day.replace(year=today.year + 1) if day < today - timedelta(days=60) else day
+
+
+def _resolve_hour(hour: int, part: str | None, ampm: str | None) -> int:
+    if ampm and ampm.lower().startswith("p") and hour < 12:
+        return hour + 12
+    if ampm:
+        return hour
+    if part in {"afternoon", "evening"} and hour < 12:
+        return hour + 12
+    return hour + 12 if part is None and 1 <= hour <= 7 else hour
+
+
+def _window_phrases(rules: _Rules, text: str) -> list[TimePhrase]:
+    day_start, day_end, windows = _common()
+    parts = [(m, rules.parts_of_day[m.group().lower()]) for m in rules.parts.finditer(text)]
+    part = parts[0][1] if parts else None
+    found: list[TimePhrase] = []
+    for patterns, is_before in ((rules.before, True), (rules.after, False)):
+        for pattern in patterns:
+            for match in pattern.finditer(text):
+                hour = _resolve_hour(
+                    chinese_number(match.group("hour")), part, match.groupdict().get("ampm")
+                )
+                if not 0 < hour < 24:
+                    continue
+                edge = time(hour)
+                if (is_before and edge <= day_start) or (not is_before and edge >= day_end):
+                    continue
+                window = TimeWindow(day_start, edge) if is_before else TimeWindow(edge, day_end)
+                found.append(TimePhrase("window", str(window), match.start(), match.end()))
+    if not found:
+        found = [TimePhrase("window", str(windows[p]), m.start(), m.end()) for m, p in parts]
+    return found
+
+
+def find_time_phrases(
+    text: str, today: date, languages: tuple[str, ...] = LANGUAGES
+) -> list[TimePhrase]:
+    """Every date and window expressed in ``text``, in order of position."""
+    phrases: list[TimePhrase] = []
+    for language in languages:
+        rules = _rules(language)
+        phrases += _date_phrases(rules, text, today) + _window_phrases(rules, text)
+    unique = {(p.kind, p.value, p.start, p.end): p for p in phrases}
+    return sorted(unique.values(), key=lambda p: (p.start, p.kind))

@@ -1,0 +1,54 @@
+"""Slots: waybills (with check digits), phones, verification digits and times, with offsets."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from parceldesk.conversation.slots import extract_slots
+from parceldesk.domain.policy import Policy
+
+TODAY = date(2026, 11, 28)
+
+
+def _slots(policy: Policy, text: str) -> list[tuple[str, str, str]]:
+    return [
+        (s.type, s.value, text[s.start : s.end])
+        for s in extract_slots(text, policy.carriers, TODAY)
+    ]
+
+
+def test_a_waybill_inside_chinese_text(policy: Policy) -> None:
+    text = "你好，我想改一下 PD0000000000059 的收货地址"
+    assert _slots(policy, text) == [("waybill", "PD0000000000059", "PD0000000000059")]
+
+
+def test_a_spaced_lower_case_waybill_and_an_indonesian_phone(policy: Policy) -> None:
+    text = "my number is +62 812 3456 7890, parcel jx 0001234567 5"
+    assert _slots(policy, text) == [
+        ("phone", "+6281234567890", "+62 812 3456 7890"),
+        ("waybill", "JX00012345675", "jx 0001234567 5"),
+    ]
+
+
+def test_a_wrong_check_digit_is_reported_not_dropped(policy: Policy) -> None:
+    assert _slots(policy, "PD0000000000058 where is it") == [
+        ("waybill_invalid", "PD0000000000058", "PD0000000000058")
+    ]
+
+
+def test_full_width_digits_are_read_with_their_original_offsets(policy: Policy) -> None:
+    assert _slots(policy, "尾号５６７８") == [("digits", "5678", "５６７８")]
+
+
+def test_phone_date_and_window_in_one_chinese_message(policy: Policy) -> None:
+    assert _slots(policy, "手机13812345678 明天下午3点以后送") == [
+        ("phone", "+8613812345678", "13812345678"),
+        ("date", "2026-11-29", "明天"),
+        ("window", "15:00-21:00", "3点以后"),
+    ]
+
+
+def test_four_digits_inside_a_phone_or_waybill_are_not_verification_digits(policy: Policy) -> None:
+    types = [t for t, _, _ in _slots(policy, "PD0000000000059 13812345678")]
+    assert types == ["waybill", "phone"]
+    assert _slots(policy, "empat digit terakhir 5678") == [("digits", "5678", "5678")]

@@ -1,0 +1,78 @@
+"""Relative dates and delivery windows in Chinese, English and Indonesian."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from parceldesk.conversation.time_expressions import chinese_number, find_time_phrases
+
+SATURDAY = date(2026, 11, 28)
+
+
+def _read(text: str) -> tuple[str | None, str | None]:
+    phrases = find_time_phrases(text, SATURDAY)
+    dates = [p.value for p in phrases if p.kind == "date"]
+    windows = [p.value for p in phrases if p.kind == "window"]
+    return (dates[0] if dates else None), (windows[0] if windows else None)
+
+
+@pytest.mark.parametrize(
+    ("text", "day", "window"),
+    [
+        ("明天下午", "2026-11-29", "14:00-18:00"),
+        ("后天上午十点前", "2026-11-30", "09:00-10:00"),
+        ("大后天晚上", "2026-12-01", "18:00-21:00"),
+        ("明天下午3点以后送", "2026-11-29", "15:00-21:00"),
+        ("周五晚上吧", "2026-12-04", "18:00-21:00"),
+        ("下周一上午", "2026-11-30", "09:00-12:00"),
+        ("12月3号下午", "2026-12-03", "14:00-18:00"),
+        ("今天两点后", "2026-11-28", "14:00-21:00"),
+        ("tomorrow afternoon please", "2026-11-29", "14:00-18:00"),
+        ("the day after tomorrow before 10", "2026-11-30", "09:00-10:00"),
+        ("Tomorrow after 6", "2026-11-29", "18:00-21:00"),
+        ("after 3pm on Friday", "2026-12-04", "15:00-21:00"),
+        ("next Monday morning", "2026-11-30", "09:00-12:00"),
+        ("by 11am on Dec 3rd", "2026-12-03", "09:00-11:00"),
+        ("tonight", "2026-11-28", "18:00-21:00"),
+        ("besok sore", "2026-11-29", "14:00-18:00"),
+        ("lusa pagi aja", "2026-11-30", "09:00-12:00"),
+        ("sebelum jam 10 besok", "2026-11-29", "09:00-10:00"),
+        ("hari Jumat siang", "2026-12-04", "14:00-18:00"),
+        ("setelah jam 4 sore besok", "2026-11-29", "16:00-21:00"),
+        ("tanggal 3 Desember malam", "2026-12-03", "18:00-21:00"),
+    ],
+)
+def test_expressions_become_a_day_and_a_window(text: str, day: str, window: str) -> None:
+    assert _read(text) == (day, window)
+
+
+@pytest.mark.parametrize(
+    "text", ["where is my parcel", "我的快递到哪了", "paket saya di mana", "I need 3 boxes"]
+)
+def test_text_without_time_has_no_time_phrases(text: str) -> None:
+    assert find_time_phrases(text, SATURDAY) == []
+
+
+def test_a_bare_weekday_means_the_next_one_never_today() -> None:
+    assert _read("Saturday") == ("2026-12-05", None)
+    assert _read("周日") == ("2026-11-29", None)
+
+
+def test_a_past_month_day_rolls_into_next_year() -> None:
+    assert _read("1月5日") == ("2027-01-05", None)
+    assert _read("2月30日") == (None, None)
+
+
+def test_spans_point_at_the_words() -> None:
+    text = "可以明天下午送吗"
+    spans = [text[p.start : p.end] for p in find_time_phrases(text, SATURDAY)]
+    assert spans == ["明天", "下午"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("十", 10), ("十二", 12), ("两", 2), ("二十三", 23), ("7", 7)]
+)
+def test_chinese_numbers(text: str, value: int) -> None:
+    assert chinese_number(text) == value
