@@ -23,6 +23,7 @@ from parceldesk.domain.errors import ParceldeskError
 from parceldesk.domain.waybills import check_waybill
 from parceldesk.operations import SeedReport, measure_lookups, seed_world
 from parceldesk.policy_file import load_policy
+from parceldesk.storage.bulk import count_shipments
 
 app = typer.Typer(
     help="parceldesk: self-hosted AI customer service for parcel carriers.",
@@ -154,8 +155,6 @@ def demo(
 ) -> None:
     """Set up the database, seed the demo world if it is empty, and serve."""
     application = bootstrap(migrate=True)
-    from parceldesk.storage.bulk import count_shipments
-
     if count_shipments(application.engine) == 0:
         _seed(application, shipments, seed, replace=False)
     application.close()

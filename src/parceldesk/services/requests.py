@@ -6,7 +6,7 @@ from datetime import datetime
 
 from parceldesk.domain.addresses import check_address
 from parceldesk.domain.commands import BookPickup, FileClaim, FileComplaint
-from parceldesk.domain.errors import InvalidInput, PolicyRefusal
+from parceldesk.domain.errors import InvalidInput
 from parceldesk.domain.phones import parse_phone
 from parceldesk.domain.policy.requests import decide_claim, decide_complaint, decide_pickup
 from parceldesk.domain.records import Claim, Complaint, Pickup
@@ -105,6 +105,3 @@ def file_complaint(ctx: Context, cmd: FileComplaint) -> WriteResult:
     return run_write(
         ctx, WriteSpec("file_complaint", cmd, cmd.idempotency_key, cmd.channel), perform
     )
-
-
-__all__ = ["PolicyRefusal", "book_pickup", "file_claim", "file_complaint"]
