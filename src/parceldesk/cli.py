@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -19,6 +21,9 @@ from rich.table import Table
 from parceldesk import __version__
 from parceldesk.bootstrap import Application, bootstrap, build_web_app
 from parceldesk.config import Settings, load_settings
+from parceldesk.conversation.nlu.predict import predict_lines
+from parceldesk.conversation.nlu.report import evaluate_held_out
+from parceldesk.conversation.nlu.understand import Understander
 from parceldesk.domain.errors import ParceldeskError
 from parceldesk.domain.waybills import check_waybill
 from parceldesk.operations import SeedReport, measure_lookups, seed_world
@@ -39,6 +44,8 @@ policy_app = typer.Typer(help="Check and show the carrier policy.", no_args_is_h
 app.add_typer(shipment_app, name="shipment")
 app.add_typer(bench_app, name="bench")
 app.add_typer(policy_app, name="policy")
+nlu_app = typer.Typer(help="Natural-language understanding.", no_args_is_help=True)
+app.add_typer(nlu_app, name="nlu")
 console = Console(soft_wrap=True)
 
 ShipmentsOption = Annotated[int, typer.Option("--shipments", "-n", help="How many shipments.")]
@@ -191,6 +198,62 @@ def policy_check(
     policy = load_policy(path or load_settings().policy_file)
     carriers = ", ".join(f"{f.carrier} (e.g. {f.example})" for f in policy.carriers)
     console.print(f"policy ok: countries {', '.join(policy.countries)}; carriers {carriers}")
+
+
+def _understander() -> Understander:
+    settings = load_settings()
+    policy = load_policy(settings.policy_file)
+    return Understander.load_or_train(policy.carriers, settings.data_dir / "models")
+
+
+@nlu_app.command("predict")
+def nlu_predict(
+    today: Annotated[str | None, typer.Option(help="Date for relative times (YYYY-MM-DD).")] = None,
+) -> None:
+    """Read JSON lines {"text", "lang"?} on stdin; write language, intent, confidence, slots."""
+    understander = _understander()
+    day = date.fromisoformat(today) if today else datetime.now(UTC).date()
+    for batch in _batches(sys.stdin, 512):
+        for line in predict_lines(understander, batch, day):
+            sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for line in lines:
+        if line.strip():
+            batch.append(line)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@nlu_app.command("evaluate")
+def nlu_evaluate(
+    mistakes: Annotated[int, typer.Option(help="How many mistakes to list.")] = 20,
+) -> None:
+    """Train without a held-out fifth of the written examples and report accuracy on it."""
+    policy = load_policy(load_settings().policy_file)
+    report = evaluate_held_out(policy.carriers)
+    table = Table("language", "intent", "correct", "total", "accuracy", title="held-out accuracy")
+    for (language, intent), score in report.by_intent.items():
+        table.add_row(
+            language, intent, str(score.correct), str(score.total), f"{score.accuracy:.1%}"
+        )
+    for language, score in report.by_language.items():
+        table.add_row(
+            language,
+            "[bold]all[/bold]",
+            str(score.correct),
+            str(score.total),
+            f"[bold]{score.accuracy:.1%}[/bold]",
+        )
+    console.print(table)
+    for language, expected, predicted, text in report.mistakes[:mistakes]:
+        console.print(f"{language} {expected} → {predicted}: {text}", highlight=False, markup=False)
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""Natural-language understanding: language, intent and slots of one customer message."""

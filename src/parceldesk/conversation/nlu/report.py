@@ -1,0 +1,55 @@
+"""Held-out evaluation of the NLU: accuracy per language and per intent on unseen sentences."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from parceldesk.conversation.nlu.training import load_bases, split_bases, variants
+from parceldesk.conversation.nlu.understand import TRAINING_SEED, Understander
+from parceldesk.domain.waybills import WaybillFormat
+
+
+@dataclass(frozen=True)
+class Score:
+    correct: int
+    total: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+@dataclass(frozen=True)
+class HeldOutReport:
+    by_language: dict[str, Score]
+    by_intent: dict[tuple[str, str], Score]
+    mistakes: list[tuple[str, str, str, str]]  # language, expected, predicted, text
+
+
+def evaluate_held_out(
+    formats: tuple[WaybillFormat, ...], variants_per_sentence: int = 3
+) -> HeldOutReport:
+    """Train without the held-out written sentences, then classify them (and varied copies)."""
+    understander = Understander.train(formats, held_out=True)
+    _, held_out = split_bases(load_bases(), TRAINING_SEED)
+    rng = random.Random(TRAINING_SEED + 1)
+    cases = [v for base in held_out for v in variants(base, variants_per_sentence, rng, formats)]
+    results = understander.understand_many([c.text for c in cases], date(2026, 11, 28))
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    mistakes = []
+    for case, result in zip(cases, results, strict=True):
+        cell = counts[(case.language, case.intent)]
+        cell[1] += 1
+        if result.intent == case.intent:
+            cell[0] += 1
+        else:
+            mistakes.append((case.language, case.intent, result.intent, case.text))
+    by_intent = {key: Score(*value) for key, value in sorted(counts.items())}
+    languages: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for (language, _), score in by_intent.items():
+        languages[language][0] += score.correct
+        languages[language][1] += score.total
+    return HeldOutReport({k: Score(*v) for k, v in languages.items()}, by_intent, mistakes)

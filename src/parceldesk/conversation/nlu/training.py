@@ -1,0 +1,148 @@
+"""Training examples: read per language from ``data/nlu``, filled in and varied, split honestly.
+
+Every written example is a *base*. The split into training and held-out sets is made over bases,
+so no variant of a held-out sentence is ever trained on: the held-out score measures how well the
+classifier generalises to sentences it has not seen, not how well it remembers them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from parceldesk.domain.waybills import WaybillFormat
+
+LANGUAGES = ("zh", "en", "id")
+OUT_OF_SCOPE = "out_of_scope"
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    intent: str
+    language: str
+
+
+def _read(name: str) -> str:
+    return resources.files("parceldesk.conversation").joinpath(f"data/{name}").read_text("utf-8")
+
+
+@cache
+def _augment_data() -> dict[str, Any]:
+    data = yaml.safe_load(_read("nlu_augment.yaml"))
+    assert isinstance(data, dict)
+    return data
+
+
+def _strings(name: str) -> Any:
+    """YAML with every scalar read as text ("no" and "yes" are answers here, not booleans)."""
+    return yaml.load(_read(name), Loader=yaml.BaseLoader)
+
+
+def load_bases() -> list[Example]:
+    """The written examples of every language, plus the English CLINC150 negatives sample."""
+    bases = []
+    for language in LANGUAGES:
+        for name in (f"nlu/{language}.yaml", f"nlu/{language}.more.yaml"):
+            for intent, texts in _strings(name).items():
+                bases += [Example(str(text), intent, language) for text in texts]
+    for line in _read("nlu/clinc150-negatives-sample.jsonl").splitlines():
+        bases.append(Example(json.loads(line)["text"], OUT_OF_SCOPE, "en"))
+    return bases
+
+
+def load_composed(seed: int, per_pattern: int = 60) -> list[Example]:
+    """Sentences composed from the parts in ``data/nlu/compose.yaml``, sampled per pattern."""
+    rng = random.Random(seed)
+    composed = []
+    for language, intents in _strings("nlu/compose.yaml").items():
+        for intent, patterns in intents.items():
+            for parts in patterns:
+                combos = list(itertools.product(*parts))
+                picked = rng.sample(combos, min(per_pattern, len(combos)))
+                composed += [Example(_join(language, c), intent, language) for c in picked]
+    return composed
+
+
+def _join(language: str, parts: tuple[str, ...]) -> str:
+    joiner = "" if language == "zh" else " "
+    return " ".join(joiner.join(p for p in parts if p).split()) if joiner else "".join(parts)
+
+
+def split_bases(
+    bases: list[Example], seed: int, held_out: float = 0.2
+) -> tuple[list[Example], list[Example]]:
+    """Per language and intent, hold out a fifth of the written examples (at least one)."""
+    rng = random.Random(seed)
+    groups: dict[tuple[str, str], list[Example]] = {}
+    for base in bases:
+        groups.setdefault((base.language, base.intent), []).append(base)
+    train, test = [], []
+    for _, group in sorted(groups.items()):
+        shuffled = group[:]
+        rng.shuffle(shuffled)
+        cut = max(1, round(len(shuffled) * held_out))
+        test += shuffled[:cut]
+        train += shuffled[cut:]
+    return train, test
+
+
+def _typo(rng: random.Random, text: str) -> str:
+    if len(text) < 4:
+        return text
+    i = rng.randrange(1, len(text) - 1)
+    kind = rng.randrange(3)
+    if kind == 0:
+        return text[:i] + text[i + 1 :]
+    if kind == 1:
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+    return text[:i] + text[i] + text[i:]
+
+
+def fill(rng: random.Random, text: str, language: str, formats: tuple[WaybillFormat, ...]) -> str:
+    data = _augment_data()
+    values: dict[str, Callable[[], str]] = {
+        "{waybill}": lambda: rng.choice(formats).make(rng.randrange(10**7)),
+        "{address}": lambda: rng.choice(data["addresses"][language]),
+        "{time}": lambda: rng.choice(data["times"][language]),
+        "{digits}": lambda: f"{rng.randrange(10000):04d}",
+    }
+    for placeholder, make in values.items():
+        while placeholder in text:
+            text = text.replace(placeholder, make(), 1)
+    return text
+
+
+def variants(
+    example: Example, count: int, rng: random.Random, formats: tuple[WaybillFormat, ...]
+) -> Iterator[Example]:
+    """``count`` varied versions: filled slots, greetings before, particles after, typos, casing."""
+    data = _augment_data()
+    for index in range(count):
+        text = fill(rng, example.text, example.language, formats)
+        if index:
+            text = rng.choice(data["prefixes"][example.language]) + text
+            text += rng.choice(data["suffixes"][example.language])
+            if rng.random() < 0.3:
+                text = _typo(rng, text)
+            if rng.random() < 0.2:
+                text = text.capitalize() if rng.random() < 0.5 else text.upper()
+        yield Example(text, example.intent, example.language)
+
+
+def expand(bases: list[Example], seed: int, formats: tuple[WaybillFormat, ...]) -> list[Example]:
+    """Every base with its variants; out-of-scope negatives stay as they are."""
+    rng = random.Random(seed)
+    out: list[Example] = []
+    for base in bases:
+        count = 1 if base.intent == OUT_OF_SCOPE and base.language == "en" else 8
+        out += variants(base, count, rng, formats)
+    return out

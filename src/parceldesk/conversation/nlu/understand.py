@@ -1,0 +1,131 @@
+"""Understanding one message: language, intent with confidence, and slots.
+
+Slots are found by rules first and masked (a waybill becomes ``⟨waybill⟩``) before the classifier
+sees the text, so the intent never depends on which number a customer typed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import sklearn
+import yaml
+
+from parceldesk.conversation.language import detect_language
+from parceldesk.conversation.nlu.classifier import IntentClassifier
+from parceldesk.conversation.nlu.training import expand, load_bases, load_composed, split_bases
+from parceldesk.conversation.slots import Slot, extract_slots
+from parceldesk.domain.waybills import WaybillFormat
+
+MASKED = ("waybill", "waybill_invalid", "phone", "digits")
+TRAINING_SEED = 20261128
+
+
+@dataclass(frozen=True)
+class Understanding:
+    text: str
+    language: str
+    intent: str
+    confidence: float
+    slots: tuple[Slot, ...]
+
+    def slot(self, kind: str) -> str | None:
+        return next((s.value for s in self.slots if s.type == kind), None)
+
+
+def mask(text: str, slots: Sequence[Slot]) -> str:
+    out, last = [], 0
+    for slot in sorted((s for s in slots if s.type in MASKED), key=lambda s: s.start):
+        out += [text[last : slot.start], f" ⟨{slot.type}⟩ "]
+        last = slot.end
+    return "".join([*out, text[last:]]).strip()
+
+
+@cache
+def _faq_topics() -> dict[str, tuple[str, ...]]:
+    path = resources.files("parceldesk.conversation").joinpath("data/faq_topics.yaml")
+    data = yaml.safe_load(path.read_text("utf-8"))
+    return {topic: tuple(str(k).lower() for k in keys) for topic, keys in data.items()}
+
+
+def find_faq_topic(text: str) -> str | None:
+    lowered = text.lower()
+    return next((t for t, keys in _faq_topics().items() if any(k in lowered for k in keys)), None)
+
+
+def training_fingerprint() -> str:
+    """Changes whenever the training data or the library that trains on it changes."""
+    digest = hashlib.sha256(sklearn.__version__.encode())
+    data = resources.files("parceldesk.conversation").joinpath("data")
+    files = sorted(
+        f"nlu/{entry.name}" for entry in data.joinpath("nlu").iterdir() if entry.is_file()
+    )
+    names = ["nlu_augment.yaml", *files]
+    for name in names:
+        digest.update(data.joinpath(name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class Understander:
+    """The embedded NLU. ``ports.Understander`` is the seam for another (e.g. LLM-backed) one."""
+
+    def __init__(self, classifier: IntentClassifier, formats: tuple[WaybillFormat, ...]) -> None:
+        self._classifier = classifier
+        self._formats = formats
+
+    @classmethod
+    def train(cls, formats: tuple[WaybillFormat, ...], *, held_out: bool = False) -> Understander:
+        """Train on every written example (or, with ``held_out``, only on the training split)."""
+        bases = load_bases()
+        if held_out:
+            bases, _ = split_bases(bases, TRAINING_SEED)
+        examples = expand(bases + load_composed(TRAINING_SEED), TRAINING_SEED, formats)
+        texts = [mask(e.text, extract_slots(e.text, formats, date(2026, 1, 1))) for e in examples]
+        return cls(IntentClassifier.train(texts, [e.intent for e in examples]), formats)
+
+    @classmethod
+    def load_or_train(
+        cls, formats: tuple[WaybillFormat, ...], cache_dir: Path | None
+    ) -> Understander:
+        """A model trained once and kept in ``cache_dir`` (it is the project's own, made here)."""
+        if cache_dir is None:
+            return cls.train(formats)
+        path = cache_dir / f"nlu-{training_fingerprint()}.pickle"
+        if path.exists():
+            classifier = pickle.loads(path.read_bytes())
+            return cls(classifier, formats)
+        understander = cls.train(formats)
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_bytes(pickle.dumps(understander._classifier))
+        temporary.replace(path)
+        return understander
+
+    def understand_many(
+        self, texts: Sequence[str], today: date, hints: Sequence[str | None] | None = None
+    ) -> list[Understanding]:
+        slot_lists = [extract_slots(t, self._formats, today) for t in texts]
+        scores = self._classifier.predict(
+            [mask(t, s) for t, s in zip(texts, slot_lists, strict=True)]
+        )
+        hints = hints or [None] * len(texts)
+        results = []
+        for text, slots, score, hint in zip(texts, slot_lists, scores, hints, strict=True):
+            found = list(slots)
+            if score.intent == "faq" and (topic := find_faq_topic(text)):
+                found.append(Slot("faq_topic", topic, 0, len(text)))
+            language = detect_language(text, hint).language
+            results.append(
+                Understanding(text, language, score.intent, score.confidence, tuple(found))
+            )
+        return results
+
+    def understand(self, text: str, today: date, hint: str | None = None) -> Understanding:
+        return self.understand_many([text], today, [hint])[0]
