@@ -256,6 +256,54 @@ def nlu_evaluate(
         console.print(f"{language} {expected} → {predicted}: {text}", highlight=False, markup=False)
 
 
+@app.command("test-conversations")
+def run_conversation_tests(
+    paths: Annotated[list[Path], typer.Argument(help="Scenario files or folders of them.")],
+    verbose: Annotated[
+        bool, typer.Option(help="Print the transcript of failing scenarios.")
+    ] = False,
+) -> None:
+    """Run scenario files through the real engine, each on a fresh temporary database."""
+    from parceldesk.scenarios import run_files
+
+    results = run_files(paths, _understander())
+    failed = [r for r in results if r.failure]
+    for result in failed:
+        console.print(
+            f"FAILED {result.source} :: {result.name}: {result.failure}",
+            highlight=False,
+            markup=False,
+        )
+        if verbose:
+            for line in result.transcript:
+                console.print(f"    {line}", highlight=False, markup=False)
+    console.print(f"{len(results) - len(failed)} passed, {len(failed)} failed", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def chat(
+    channel: Annotated[str, typer.Option(help="Channel name recorded in the audit trail.")] = "cli",
+) -> None:
+    """Talk to the assistant in the terminal, against the local database (Ctrl-D to stop)."""
+    import uuid
+
+    from parceldesk.conversation.engine import Conversation
+
+    application = bootstrap()
+    conversation = Conversation(application.context, _understander(), uuid.uuid4().hex, channel)
+    console.print("parceldesk assistant: type a message (Ctrl-D to stop)")
+    for line in sys.stdin if not sys.stdin.isatty() else iter(lambda: console.input("> "), None):
+        if not line.strip():
+            continue
+        for reply in conversation.handle(line.strip()):
+            console.print(f"[bold]bot:[/bold] {escape(reply)}")
+        if conversation.state.handed_off:
+            console.print("[dim](handed off to a human agent)[/dim]")
+    application.close()
+
+
 @app.command()
 def version() -> None:
     """Print the version."""

@@ -123,3 +123,10 @@ def find_shipments_of_phone(
     with ctx.uow() as uow:
         shipments = uow.shipments.find_by_phone(phone, limit)
     return [tracking_view(s, None) for s in shipments]
+
+
+def get_shipment(ctx: Context, waybill: str) -> Shipment:
+    """The whole shipment, for deciding what is possible; callers disclose only what is allowed."""
+    number = check_waybill(waybill, ctx.policy.carriers)
+    with ctx.uow() as uow:
+        return uow.shipments.get(number)

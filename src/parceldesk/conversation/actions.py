@@ -1,0 +1,277 @@
+"""Proposing and executing the writes a conversation may make, always through the use cases.
+
+A proposal reads the policy first (so refusals are explained before anything is asked), states the
+fee, and waits for an explicit yes. Execution presents the party's verification grant and the fee
+the customer accepted; the use case checks both again, so the dialogue cannot be talked into more.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from parceldesk.conversation import events as e
+from parceldesk.conversation.responses import say, word
+from parceldesk.domain.addresses import Address
+from parceldesk.domain.commands import (
+    ChangeDeliveryAddress,
+    CustomerGrant,
+    FileClaim,
+    FileComplaint,
+    HoldAtStation,
+    InterceptShipment,
+    RescheduleDelivery,
+)
+from parceldesk.domain.errors import ParceldeskError, PolicyRefusal
+from parceldesk.domain.money import Money
+from parceldesk.domain.policy.decisions import (
+    Decision,
+    decide_address_change,
+    decide_hold,
+    decide_intercept,
+    decide_reschedule,
+)
+from parceldesk.domain.policy.requests import decide_claim
+from parceldesk.domain.shipments import Appointment, PartyRole, Shipment, TimeWindow
+from parceldesk.services.context import Context
+from parceldesk.services.requests import file_claim, file_complaint
+from parceldesk.services.shipment_changes import (
+    change_delivery_address,
+    hold_at_station,
+    intercept_shipment,
+    reschedule_delivery,
+)
+from parceldesk.services.snapshots import money_dict, money_from
+from parceldesk.services.writes import WriteResult
+
+REFUSAL_KEYS = {
+    "past_cutoff": "refused_past_cutoff",
+    "past_cutoff_other_city": "refused_past_cutoff_other_city",
+    "outside_same_city": "refused_outside",
+    "outside_same_district": "refused_outside",
+    "outside_same_province": "refused_outside",
+    "other_country": "refused_other_country",
+    "too_many_changes": "refused_too_many_changes",
+    "role_not_allowed": "refused_role_not_allowed",
+    "wrong_status": "refused_wrong_status",
+}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    events: tuple[e.Event, ...]
+    text: str
+
+
+def fee_text(language: str, fee: Money | None) -> str:
+    return (
+        say(language, "fee_text", fee=fee)
+        if fee and not fee.is_zero
+        else say(language, "free_text")
+    )
+
+
+def refusal(
+    language: str, action: str, decision: Decision | PolicyRefusal, shipment: Shipment, role: str
+) -> Outcome:
+    code = decision.reason_code
+    key = REFUSAL_KEYS.get(code, "refused_generic")
+    reason = decision.reason if isinstance(decision, Decision) else decision.message
+    text = say(
+        language,
+        key,
+        status=word(language, "statuses", shipment.status),
+        role=word(language, "roles", role),
+        reason=reason,
+    )
+    return Outcome((e.ActionRefused(action, code, tuple(decision.alternatives)),), text)
+
+
+def best_window(offered: tuple[TimeWindow, ...], wanted: TimeWindow) -> TimeWindow:
+    """The offered window that overlaps the wanted one most (the earlier one on a tie)."""
+
+    def overlap(window: TimeWindow) -> int:
+        start = max(_minutes(window.start), _minutes(wanted.start))
+        return max(0, min(_minutes(window.end), _minutes(wanted.end)) - start)
+
+    return max(offered, key=lambda w: (overlap(w), -_minutes(w.start)))
+
+
+def _minutes(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def propose_address_change(
+    ctx: Context, language: str, shipment: Shipment, role: PartyRole, new: Address
+) -> Outcome:
+    decision = decide_address_change(ctx.policy, shipment, role, new)
+    if not decision.allowed:
+        return refusal(language, "change_address", decision, shipment, role)
+    params = {"address": asdict(new), "fee": money_dict(decision.fee)}
+    text = say(
+        language,
+        "confirm_address",
+        waybill=shipment.waybill,
+        address=new.one_line(),
+        fee_text=fee_text(language, decision.fee),
+    )
+    return Outcome((e.ActionProposed("change_address", shipment.waybill, params),), text)
+
+
+def propose_reschedule(
+    ctx: Context,
+    language: str,
+    shipment: Shipment,
+    role: PartyRole,
+    day: date,
+    wanted: TimeWindow,
+    now: datetime,
+) -> Outcome:
+    window = best_window(ctx.policy.reschedule.windows, wanted)
+    decision = decide_reschedule(ctx.policy, shipment, role, Appointment(day, window), now)
+    if not decision.allowed:
+        return refusal(language, "reschedule_delivery", decision, shipment, role)
+    params = {"date": day.isoformat(), "window": str(window), "fee": money_dict(decision.fee)}
+    text = say(
+        language,
+        "confirm_reschedule",
+        waybill=shipment.waybill,
+        date=day.isoformat(),
+        window=window,
+        fee_text=fee_text(language, decision.fee),
+    )
+    return Outcome((e.ActionProposed("reschedule_delivery", shipment.waybill, params),), text)
+
+
+def propose_hold(
+    ctx: Context, language: str, shipment: Shipment, role: PartyRole, now: datetime
+) -> Outcome:
+    until = max(shipment.expected_delivery, now.date()) + timedelta(days=3)
+    decision = decide_hold(ctx.policy, shipment, role, until, now)
+    if not decision.allowed:
+        return refusal(language, "hold_at_station", decision, shipment, role)
+    text = say(language, "confirm_hold", waybill=shipment.waybill, until=until.isoformat())
+    return Outcome(
+        (e.ActionProposed("hold_at_station", shipment.waybill, {"until": until.isoformat()}),), text
+    )
+
+
+def propose_intercept(
+    ctx: Context, language: str, shipment: Shipment, role: PartyRole, reason: str
+) -> Outcome:
+    decision = decide_intercept(ctx.policy, shipment, role)
+    if not decision.allowed:
+        return refusal(language, "intercept_return", decision, shipment, role)
+    params = {"fee": money_dict(decision.fee), "reason": reason}
+    text = say(
+        language,
+        "confirm_intercept",
+        waybill=shipment.waybill,
+        fee_text=fee_text(language, decision.fee),
+    )
+    return Outcome((e.ActionProposed("intercept_return", shipment.waybill, params),), text)
+
+
+def propose_claim(
+    ctx: Context,
+    language: str,
+    shipment: Shipment,
+    role: PartyRole,
+    kind: str,
+    description: str,
+    now: datetime,
+) -> Outcome:
+    decision = decide_claim(ctx.policy, shipment, role, kind, now)  # type: ignore[arg-type]
+    if not decision.allowed:
+        return refusal(language, "file_claim", decision, shipment, role)
+    params = {"kind": kind, "description": description}
+    text = say(
+        language,
+        "confirm_claim",
+        waybill=shipment.waybill,
+        kind=word(language, "claim_kinds", kind),
+        description=description,
+        cap=decision.compensation_cap,
+    )
+    return Outcome((e.ActionProposed("file_claim", shipment.waybill, params),), text)
+
+
+@cache
+def _complaint_rules() -> dict[str, Any]:
+    path = resources.files("parceldesk.conversation").joinpath("data/complaints.yaml")
+    data = yaml.safe_load(path.read_text("utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def classify_complaint(text: str) -> tuple[str, int]:
+    rules, lowered = _complaint_rules(), text.lower()
+    category = next(
+        (
+            c
+            for c, words in rules["categories"].items()
+            if any(str(w).lower() in lowered for w in words)
+        ),
+        rules["default_category"],
+    )
+    levels = [
+        int(level)
+        for level, words in rules["severity"].items()
+        if any(str(w).lower() in lowered for w in words)
+    ]
+    return category, max([rules["default_severity"], *levels])
+
+
+def execute(
+    ctx: Context, pending: e.ActionProposed, token: str | None, key: str, channel: str
+) -> WriteResult:
+    """Run the confirmed proposal through its use case; raises the use case's errors."""
+    grant = CustomerGrant(token or "")
+    waybill, params = pending.waybill or "", pending.params
+    fee = money_from(params.get("fee"))
+    match pending.action:
+        case "change_address":
+            return change_delivery_address(
+                ctx,
+                ChangeDeliveryAddress(
+                    waybill, grant, channel, key, Address(**params["address"]), fee
+                ),
+            )
+        case "reschedule_delivery":
+            appointment = Appointment(
+                date.fromisoformat(params["date"]), TimeWindow.parse(params["window"])
+            )
+            return reschedule_delivery(
+                ctx, RescheduleDelivery(waybill, grant, channel, key, appointment, fee)
+            )
+        case "hold_at_station":
+            return hold_at_station(
+                ctx,
+                HoldAtStation(waybill, grant, channel, key, date.fromisoformat(params["until"])),
+            )
+        case "intercept_return":
+            return intercept_shipment(
+                ctx, InterceptShipment(waybill, grant, channel, key, params["reason"], fee)
+            )
+        case "file_claim":
+            return file_claim(
+                ctx, FileClaim(waybill, grant, channel, key, params["kind"], params["description"])
+            )
+        case "file_complaint":
+            command = FileComplaint(
+                params["category"],
+                int(params["severity"]),
+                params["description"],
+                channel,
+                key,
+                pending.waybill,
+                None,
+                grant if token else None,
+            )
+            return file_complaint(ctx, command)
+    raise ParceldeskError(f"unknown action {pending.action}")

@@ -1,0 +1,114 @@
+"""Reading a new delivery address out of what a customer wrote.
+
+Chinese addresses are parsed with jionlp (province, city, county, detail; it also completes a
+province from a city). What the customer leaves out is completed from the parcel's current
+destination: "改到海淀区中关村大街27号" for a Beijing parcel means Beijing. Indonesian and English
+addresses are read with simple rules: a street (Jl./Jalan, or a number and a road), a city the
+customer names, or the current destination's city.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from functools import cache
+from types import ModuleType
+
+from parceldesk.domain.addresses import Address
+
+_LEAD_IN = re.compile(
+    r"^(?:.*?(?:改到|改成|改为|送到|寄到|转寄到|改派到|地址是|新地址|"
+    r"deliver(?:ed)? (?:it )?to|send (?:it )?to|change (?:the )?address to|redirect (?:it )?to|"
+    r"ship (?:it )?to|address is|kirim(?:kan)? ke|antar(?:kan)? ke|"
+    r"ganti(?: alamat)? ke|alamat(?: baru)?(?: saya)?(?: di| adalah)?)\s*[:：]?\s*)",
+    re.IGNORECASE,
+)
+_TRAILING = re.compile(
+    r"[，,。.!！?？\s]*(?:吧|吗|谢谢|please|pls|ya|dong|kak|thanks)?[，,。.!！?？\s]*$",
+    re.IGNORECASE,
+)
+_CN_STREET = re.compile(
+    r"[\u4e00-\u9fff\w]+(?:路|街|大街|大道|巷|胡同|道)\d+号|\d+号楼|\d+栋|小区|大厦|广场|中心|室"
+)
+_LATIN_STREET = re.compile(
+    r"\b(?:jl\.?|jalan)\s+\S+|\b\d+[a-z]?\s+\w+\s+(?:road|rd|street|st|avenue|ave|drive|dr|lane|ln)\b|\bblk\s+\d+",
+    re.IGNORECASE,
+)
+_SG_POSTAL = re.compile(r"\b(?:singapore\s*)?(\d{6})\b", re.IGNORECASE)
+_ID_POSTAL = re.compile(r"\b(\d{5})\b")
+
+
+@cache
+def _jionlp() -> ModuleType:
+    """jionlp prints a banner when imported; keep it off our output."""
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        import jionlp  # type: ignore[import-untyped]
+
+    module: ModuleType = jionlp
+    return module
+
+
+def strip_lead_in(text: str) -> str:
+    return _TRAILING.sub("", _LEAD_IN.sub("", text.strip())).strip()
+
+
+def looks_like_address(text: str) -> bool:
+    return bool(_CN_STREET.search(text) or _LATIN_STREET.search(text))
+
+
+def parse_chinese_address(text: str, current: Address | None) -> Address | None:
+    body = strip_lead_in(text)
+    if not _CN_STREET.search(body):
+        return None
+    parsed = _jionlp().parse_location(body, change2new=True, town_village=False)
+    province, city, county = parsed.get("province"), parsed.get("city"), parsed.get("county")
+    detail = (parsed.get("detail") or "").strip()
+    if current is not None and current.country == "CN":
+        if not city and (not county or county == current.district or not province):
+            province, city = current.province, current.city
+        province = province or current.province
+    if not city or not detail:
+        return None
+    street, _, rest = _split_street(detail)
+    return Address("CN", province or "", city, county or "", street, rest, "", body)
+
+
+def _split_street(detail: str) -> tuple[str, str, str]:
+    match = re.match(r"(.+?(?:路|街|大街|大道|巷|胡同|道)\d+号)(.*)", detail)
+    if match:
+        return match.group(1), "", match.group(2).strip()
+    return detail, "", ""
+
+
+def parse_latin_address(text: str, current: Address | None) -> Address | None:
+    body = strip_lead_in(text)
+    if not _LATIN_STREET.search(body) or current is None:
+        return None
+    country = current.country
+    postal = ""
+    pattern = {"SG": _SG_POSTAL, "ID": _ID_POSTAL}.get(country)
+    if pattern and (found := pattern.search(body)):
+        postal = found.group(1)
+    city = current.city
+    for candidate in (current.city, current.province):
+        if candidate and candidate.lower() in body.lower():
+            city = current.city
+    street = _SG_POSTAL.sub("", body).strip(" ,") if country == "SG" else body
+    return Address(
+        country,
+        current.province,
+        city,
+        current.district if city == current.city else "",
+        street,
+        "",
+        postal or current.postal_code,
+        body,
+    )
+
+
+def parse_address(text: str, current: Address | None) -> Address | None:
+    """The address in ``text``, completed from ``current``; None if there is none."""
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return parse_chinese_address(text, current)
+    return parse_latin_address(text, current)

@@ -1,0 +1,486 @@
+"""The dialogue: one customer turn in, the bot's replies out, every step an event.
+
+Deterministic flows over the understood message: ask only for what is missing, verify before
+disclosing or writing, read back and wait for an explicit yes before any write, accept corrections
+and digressions, hand off to a human on request, after repeated misunderstanding, on a locked
+parcel or a severe complaint — and stay silent once a human has taken over.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from parceldesk.conversation import events as e
+from parceldesk.conversation.actions import (
+    Outcome,
+    classify_complaint,
+    execute,
+    propose_address_change,
+    propose_claim,
+    propose_hold,
+    propose_intercept,
+    propose_reschedule,
+)
+from parceldesk.conversation.addresses import looks_like_address, parse_address
+from parceldesk.conversation.nlu.understand import Understander, Understanding
+from parceldesk.conversation.responses import say, word
+from parceldesk.conversation.state import ConversationState, apply, fold
+from parceldesk.domain.addresses import Address, check_address
+from parceldesk.domain.commands import VerifyParty
+from parceldesk.domain.errors import (
+    InvalidAddress,
+    InvalidInput,
+    InvalidWaybill,
+    ParceldeskError,
+    PolicyRefusal,
+    ShipmentLocked,
+    ShipmentNotFound,
+    VerificationFailed,
+)
+from parceldesk.domain.shipments import PartyRole, Shipment, TimeWindow
+from parceldesk.services.context import Context
+from parceldesk.services.tracking import get_shipment, tracking_view
+from parceldesk.services.verification import verify_party
+
+TASKS = {"track_parcel", "change_address", "reschedule_delivery", "hold_at_station",
+         "intercept_return", "report_damage_loss", "complaint"}  # fmt: skip
+NEEDS_VERIFICATION = TASKS - {"track_parcel", "complaint"}
+HOLD_WORDS = re.compile(
+    r"驿站|网点|自取|快递柜|自提|station|pick it up myself|collect it|agen|ambil sendiri|gudang",
+    re.IGNORECASE,
+)
+LOSS_WORDS = re.compile(r"丢|没收到|lost|never arrived|missing|hilang|tidak terima", re.IGNORECASE)
+HUMAN_WORDS = re.compile(
+    r"转人工|人工客服|真人|\bagen\b|\bagent\b|a person|a human|real person|operator|"
+    r"petugas|manusia",
+    re.IGNORECASE,
+)
+MAX_MISUNDERSTANDINGS = 2
+
+
+class Conversation:
+    def __init__(
+        self,
+        ctx: Context,
+        understander: Understander,
+        conversation_id: str,
+        channel: str = "chat",
+        history: list[e.Event] | None = None,
+    ) -> None:
+        self.ctx, self.understander = ctx, understander
+        self.id, self.channel = conversation_id, channel
+        self.events: list[e.Event] = list(history or [])
+        self.state: ConversationState = fold(self.events)
+        self._replies: list[str] = []
+        self.last: Understanding | None = None
+
+    # --- the turn ----------------------------------------------------------------------------
+
+    def handle(self, text: str) -> list[str]:
+        """The bot's replies to one customer message (none once a human has taken over)."""
+        self._replies = []
+        self._emit(e.UserSaid(text))
+        if self.state.handed_off:
+            return []
+        understood = self.understander.understand(text, self._today(), self.state.language)
+        self.last = understood
+        self._emit(e.IntentDetected(understood.intent, understood.confidence, understood.language))
+        if understood.intent == "human_agent" or HUMAN_WORDS.search(text):
+            self._handoff("customer_request")
+        elif self.state.pending is not None:
+            self._confirming(understood)
+        else:
+            self._route(understood)
+        return self._replies
+
+    def _route(self, u: Understanding) -> None:
+        intent = u.intent
+        if intent == "reschedule_delivery" and HOLD_WORDS.search(u.text):
+            intent = "hold_at_station"
+        if intent in TASKS:
+            self._start(intent, u)
+        elif self.state.task and self._absorb(u):
+            self._advance()
+        elif intent in {"greet", "thanks", "goodbye"}:
+            self._say(intent)
+            if self.state.task:
+                self._advance()
+        elif intent == "faq":
+            self._say(f"faq_{u.slot('faq_topic') or 'general'}")
+        elif self.state.task and intent in {"affirm", "deny"} and intent == "deny":
+            self._finish("cancelled")
+            self._say("cancelled")
+        else:
+            self._misunderstood(u.text)
+
+    def _start(self, task: str, u: Understanding) -> None:
+        current = self.state.task
+        if current and task == "track_parcel" and current != "track_parcel":
+            self._digress(u)
+            return
+        if current != task:
+            if current:
+                self._emit(e.TaskFinished(current, "abandoned"))
+            self._emit(e.TaskStarted(task))
+        self._absorb(u)
+        self._advance()
+
+    def _digress(self, u: Understanding) -> None:
+        """Answer "where is it?" in the middle of another task, then pick the task up again."""
+        waybill = u.slot("waybill") or self.state.slots.get("waybill")
+        self._emit(e.TaskStarted("track_parcel"))
+        if waybill:
+            self._emit(e.SlotFilled("waybill", waybill))
+        self._advance()
+        if self.state.task is None and self.state.suspended:
+            self._emit(e.TaskStarted(self.state.suspended[-1][0], resumes=True))
+            self._say("resume")
+            self._advance()
+
+    # --- confirmation, corrections, cancelling -------------------------------------------------
+
+    def _confirming(self, u: Understanding) -> None:
+        pending = self.state.pending
+        assert pending is not None
+        if u.intent == "affirm":
+            self._emit(e.ActionConfirmed(pending.action))
+            self._execute(pending)
+            return
+        corrected = self._absorb(u)
+        if corrected:
+            self._emit(e.ActionCancelled(pending.action))
+            self._advance()
+        elif u.intent == "deny":
+            self._emit(e.ActionCancelled(pending.action))
+            self._finish("cancelled")
+            self._say("cancelled")
+        elif u.intent in TASKS and u.intent != pending.action:
+            self._emit(e.ActionCancelled(pending.action))
+            self._route(u)
+        else:
+            self._misunderstood(u.text, prompt="yes_no")
+
+    def _execute(self, pending: e.ActionProposed) -> None:
+        grant = self.state.grant_for(pending.waybill)
+        key = f"{self.id}:{self.state.turns}:{pending.action}"
+        try:
+            result = execute(self.ctx, pending, grant[1] if grant else None, key, self.channel)
+        except PolicyRefusal as refused:
+            self._emit(e.ActionRefused(pending.action, refused.reason_code, refused.alternatives))
+            self._say("refused_generic", reason=refused.message)
+            self._finish("refused")
+            return
+        except ParceldeskError as error:
+            self._emit(e.ActionRefused(pending.action, error.code))
+            self._handoff(f"action_failed:{error.code}")
+            return
+        self._emit(e.ActionExecuted(pending.action, result.waybill, result.reference))
+        self._announce(pending, result.reference, result.details)
+
+    def _announce(
+        self, pending: e.ActionProposed, reference: str | None, details: dict[str, object]
+    ) -> None:
+        p, waybill = pending.params, pending.waybill
+        if pending.action == "change_address":
+            self._say("done_address", waybill=waybill, address=Address(**p["address"]).one_line())
+        elif pending.action == "reschedule_delivery":
+            self._say("done_reschedule", waybill=waybill, date=p["date"], window=p["window"])
+        elif pending.action == "hold_at_station":
+            self._say("done_hold", waybill=waybill, until=p["until"])
+        elif pending.action == "intercept_return":
+            self._say("done_intercept", waybill=waybill)
+        elif pending.action == "file_claim":
+            self._say("done_claim", reference=reference)
+        elif pending.action == "file_complaint":
+            if details.get("escalate"):
+                self._say("complaint_escalated", reference=reference)
+                self._finish("resolved")
+                self._handoff("severe_complaint")
+                return
+            self._say("done_complaint", reference=reference)
+        self._finish("resolved")
+
+    # --- filling slots --------------------------------------------------------------------------
+
+    def _absorb(self, u: Understanding) -> bool:
+        """Take what the message says for the current task; True if anything was taken."""
+        taken = False
+        for slot in u.slots:
+            if slot.type == "waybill_invalid":
+                self._say("invalid_waybill", waybill=slot.value)
+                taken = True
+            elif slot.type in {"waybill", "date", "window"}:
+                self._emit(e.SlotFilled(slot.type, slot.value))
+                taken = True
+        digits = u.slot("digits")
+        if digits and self.state.task in NEEDS_VERIFICATION | {"complaint"}:
+            self._verify(digits)
+            taken = True
+        return self._absorb_text(u) or taken
+
+    def _absorb_text(self, u: Understanding) -> bool:
+        task, asked = self.state.task, self.state.asked
+        if task == "change_address" and (asked == "new_address" or looks_like_address(u.text)):
+            return self._absorb_address(u.text)
+        if asked == "description" and u.intent not in {"affirm", "deny"}:
+            self._emit(e.SlotFilled("description", u.text.strip()))
+            return True
+        return False
+
+    def _absorb_address(self, text: str) -> bool:
+        waybill = self.state.slots.get("waybill")
+        if not waybill or not looks_like_address(text):
+            return False
+        shipment = get_shipment(self.ctx, waybill)
+        base = self._proposed_address() or shipment.destination
+        parsed = _correct_building(base, text) or parse_address(text, shipment.destination)
+        try:
+            address = check_address(parsed, self.ctx.policy.served_countries) if parsed else None
+        except InvalidAddress:
+            address = None
+        if address is None:
+            self._say("address_unreadable")
+            return True
+        self._emit(e.SlotFilled("new_address", _encode(address)))
+        return True
+
+    def _proposed_address(self) -> Address | None:
+        encoded = self.state.slots.get("new_address")
+        return _decode(encoded) if encoded else None
+
+    def _verify(self, digits: str) -> None:
+        waybill = self.state.slots.get("waybill")
+        if not waybill or self.state.grant_for(waybill):
+            return
+        try:
+            verified = verify_party(
+                self.ctx, VerifyParty(waybill, self.channel, phone_last4=digits)
+            )
+        except VerificationFailed as failed:
+            self._emit(e.VerificationFailed(waybill, failed.attempts_left))
+            self._say("verification_failed", attempts_left=failed.attempts_left)
+            return
+        except ShipmentLocked:
+            self._say("locked")
+            self._handoff("verification_locked")
+            return
+        except InvalidInput:
+            return
+        role = PartyRole.SENDER if PartyRole.SENDER in verified.roles else verified.roles[0]
+        self._emit(e.PartyVerified(waybill, str(role), verified.token))
+        self._say("verified")
+
+    # --- moving the task on -------------------------------------------------------------------
+
+    def _advance(self) -> None:  # noqa: C901
+        task, slots = self.state.task, self.state.slots
+        if task is None or self.state.handed_off or self.state.pending:
+            return
+        if task == "complaint":
+            self._advance_complaint()
+            return
+        shipment = self._shipment()
+        if shipment is None:
+            return
+        if task == "track_parcel":
+            self._track(shipment)
+            return
+        grant = self.state.grant_for(shipment.waybill)
+        if grant is None:
+            self._ask("digits", "ask_verification")
+            return
+        role, now, lang = PartyRole(grant[0]), self.ctx.clock.now(), self.state.language
+        outcome: Outcome | None = None
+        if task == "change_address":
+            new = self._proposed_address()
+            if new is None:
+                self._ask("new_address", "ask_new_address")
+                return
+            outcome = propose_address_change(self.ctx, lang, shipment, role, new)
+        elif task == "reschedule_delivery":
+            if "date" not in slots or "window" not in slots:
+                windows = ", ".join(str(w) for w in self.ctx.policy.reschedule.windows)
+                self._ask("time", "ask_time", windows=windows)
+                return
+            day, window = date.fromisoformat(slots["date"]), TimeWindow.parse(slots["window"])
+            outcome = propose_reschedule(self.ctx, lang, shipment, role, day, window, now)
+        elif task == "hold_at_station":
+            outcome = propose_hold(self.ctx, lang, shipment, role, now)
+        elif task == "intercept_return":
+            outcome = propose_intercept(
+                self.ctx, lang, shipment, role, self.last.text if self.last else "customer request"
+            )
+        elif task == "report_damage_loss":
+            if "description" not in slots:
+                self._ask("description", "ask_damage_description")
+                return
+            kind = "loss" if LOSS_WORDS.search(slots["description"]) else "damage"
+            outcome = propose_claim(self.ctx, lang, shipment, role, kind, slots["description"], now)
+        if outcome is not None:
+            self._apply_outcome(outcome, shipment, role)
+
+    def _apply_outcome(self, outcome: Outcome, shipment: Shipment, role: PartyRole) -> None:
+        for event in outcome.events:
+            self._emit(event)
+        self._replies.append(outcome.text)
+        refused = next((ev for ev in outcome.events if isinstance(ev, e.ActionRefused)), None)
+        if refused is None:
+            return
+        self._finish("refused")
+        if "hold_at_station" in refused.alternatives:
+            offer = propose_hold(
+                self.ctx, self.state.language, shipment, role, self.ctx.clock.now()
+            )
+            if any(isinstance(ev, e.ActionProposed) for ev in offer.events):
+                self._emit(e.TaskStarted("hold_at_station"))
+                self._emit(e.SlotFilled("waybill", shipment.waybill))
+                for event in offer.events:
+                    self._emit(event)
+                self._say("offer_hold")
+
+    def _advance_complaint(self) -> None:
+        slots = self.state.slots
+        if "description" not in slots:
+            described = (
+                self.last is not None
+                and len(self.last.text) > 12
+                and self.last.intent == "complaint"
+            )
+            if not described:
+                self._ask("description", "ask_complaint")
+                return
+            assert self.last is not None
+            self._emit(e.SlotFilled("description", self.last.text.strip()))
+        description = self.state.slots["description"]
+        category, severity = classify_complaint(description)
+        params = {"category": category, "severity": severity, "description": description}
+        pending = e.ActionProposed("file_complaint", slots.get("waybill"), params)
+        self._emit(e.ActionConfirmed("file_complaint"))
+        self._execute(pending)
+
+    def _shipment(self) -> Shipment | None:
+        waybill = self.state.slots.get("waybill")
+        if not waybill:
+            example = self.ctx.policy.carriers[0].example
+            self._ask("waybill", "ask_waybill", example=example)
+            return None
+        try:
+            return get_shipment(self.ctx, waybill)
+        except (ShipmentNotFound, InvalidWaybill):
+            self._say("shipment_not_found", waybill=waybill)
+            self._emit(e.SlotFilled("waybill", ""))
+            return None
+
+    def _track(self, shipment: Shipment) -> None:
+        grant = self.state.grant_for(shipment.waybill)
+        view = tracking_view(shipment, grant[0] if grant else None)
+        lang = self.state.language
+        step = word(lang, "next_steps", view.next_step)
+        next_text = step.format(expected=view.expected_delivery.isoformat())
+        text = say(
+            lang,
+            "status",
+            waybill=view.waybill,
+            status_text=word(lang, "statuses", view.status),
+            city=view.current_city,
+            next_text=next_text,
+        )
+        if grant:
+            text += " " + say(lang, "status_verified_extra", destination=view.destination)
+        self._replies.append(text.strip())
+        self._finish("resolved")
+
+    # --- handoff, misunderstanding, plumbing --------------------------------------------------
+
+    def _handoff(self, reason: str) -> None:
+        state = self.state
+        summary = {
+            "intent": state.task or state.last_intent,
+            "slots": {k: v for k, v in state.slots.items() if k != "new_address"}
+            | (
+                {"new_address": _decode(state.slots["new_address"]).one_line()}
+                if state.slots.get("new_address")
+                else {}
+            ),
+            "verified": sorted(state.grants),
+            "executed": list(state.executed),
+            "refused": list(state.refused),
+            "reason": reason,
+            "language": state.language,
+        }
+        self._say("handoff")
+        self._emit(e.HandoffRequested(reason, summary))
+
+    def _misunderstood(self, text: str, prompt: str = "not_understood") -> None:
+        self._emit(e.Misunderstood(text))
+        if self.state.misunderstood_in_a_row > MAX_MISUNDERSTANDINGS:
+            self._handoff("repeated_misunderstanding")
+            return
+        self._say(prompt)
+
+    def _finish(self, outcome: str) -> None:
+        if self.state.task:
+            self._emit(e.TaskFinished(self.state.task, outcome))
+
+    def _ask(self, slot: str, key: str, **values: object) -> None:
+        self._emit(e.Asked(slot))
+        self._say(key, **values)
+
+    def _say(self, key: str, **values: object) -> None:
+        text = say(self.state.language, key, **values)
+        self._emit(e.BotSaid(key, text))
+        self._replies.append(text)
+
+    def _emit(self, event: e.Event) -> None:
+        self.events.append(event)
+        apply(self.state, event)
+
+    def _today(self) -> date:
+        zone = ZoneInfo(self.ctx.policy.country(self.ctx.policy.default_country).timezone)
+        return datetime.astimezone(self.ctx.clock.now(), zone).date()
+
+
+_BUILDING = re.compile(
+    r"(\d+\s*(?:号楼|栋|幢|单元|室)|building\s+\w+|blok\s+\w+|unit\s+\w+)", re.IGNORECASE
+)
+
+
+def _correct_building(base: Address, text: str) -> Address | None:
+    """ "No, building 5": keep the street, change the building."""
+    if re.search(r"路|街|道|jl\.?|jalan|road|street", text, re.IGNORECASE):
+        return None
+    found = _BUILDING.findall(text)
+    if not found:
+        return None
+    detail = _BUILDING.sub("", base.detail).strip() + "".join(found)
+    return Address(
+        base.country,
+        base.province,
+        base.city,
+        base.district,
+        base.street,
+        detail,
+        base.postal_code,
+        "",
+    )
+
+
+def _encode(address: Address) -> str:
+    return "\x1f".join(
+        [
+            address.country,
+            address.province,
+            address.city,
+            address.district,
+            address.street,
+            address.detail,
+            address.postal_code,
+            address.raw,
+        ]
+    )
+
+
+def _decode(text: str) -> Address:
+    return Address(*text.split("\x1f"))

@@ -1,0 +1,109 @@
+"""Conversation events. A conversation's state is the fold of its events (see ``state``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class UserSaid:
+    text: str
+
+
+@dataclass(frozen=True)
+class IntentDetected:
+    intent: str
+    confidence: float
+    language: str
+
+
+@dataclass(frozen=True)
+class TaskStarted:
+    task: str
+    resumes: bool = False
+
+
+@dataclass(frozen=True)
+class TaskFinished:
+    task: str
+    outcome: str  # resolved | refused | cancelled | failed
+
+
+@dataclass(frozen=True)
+class SlotFilled:
+    name: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Asked:
+    slot: str
+
+
+@dataclass(frozen=True)
+class PartyVerified:
+    waybill: str
+    role: str
+    token: str
+
+
+@dataclass(frozen=True)
+class VerificationFailed:
+    waybill: str
+    attempts_left: int
+
+
+@dataclass(frozen=True)
+class ActionProposed:
+    action: str
+    waybill: str | None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ActionConfirmed:
+    action: str
+
+
+@dataclass(frozen=True)
+class ActionCancelled:
+    action: str
+
+
+@dataclass(frozen=True)
+class ActionExecuted:
+    action: str
+    waybill: str | None
+    reference: str | None
+
+
+@dataclass(frozen=True)
+class ActionRefused:
+    action: str
+    reason_code: str
+    alternatives: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Misunderstood:
+    text: str
+
+
+@dataclass(frozen=True)
+class HandoffRequested:
+    reason: str
+    summary: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class BotSaid:
+    key: str
+    text: str
+
+
+Event = (
+    UserSaid | IntentDetected | TaskStarted | TaskFinished | SlotFilled | Asked | PartyVerified
+    | VerificationFailed | ActionProposed | ActionConfirmed | ActionCancelled | ActionExecuted
+    | ActionRefused | Misunderstood | HandoffRequested | BotSaid
+)  # fmt: skip

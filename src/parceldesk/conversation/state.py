@@ -1,0 +1,75 @@
+"""A conversation's state as a fold of its events: nothing is kept that cannot be replayed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parceldesk.conversation import events as e
+
+
+@dataclass
+class ConversationState:
+    language: str = "en"
+    task: str | None = None
+    slots: dict[str, str] = field(default_factory=dict)
+    suspended: list[tuple[str, dict[str, str]]] = field(default_factory=list)
+    asked: str | None = None
+    grants: dict[str, tuple[str, str]] = field(default_factory=dict)  # waybill -> (role, token)
+    pending: e.ActionProposed | None = None
+    misunderstood_in_a_row: int = 0
+    handed_off: bool = False
+    executed: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    resolved: int = 0
+    last_intent: str | None = None
+    turns: int = 0
+
+    def grant_for(self, waybill: str | None) -> tuple[str, str] | None:
+        return self.grants.get(waybill) if waybill else None
+
+
+def apply(state: ConversationState, event: e.Event) -> ConversationState:  # noqa: C901
+    """Fold one event into the state (in place) and return it."""
+    match event:
+        case e.UserSaid():
+            state.turns += 1
+        case e.IntentDetected(intent=intent, language=language):
+            state.last_intent, state.language = intent, language
+        case e.TaskStarted(task=task, resumes=resumes):
+            if resumes and state.suspended:
+                state.task, state.slots = state.suspended.pop()
+            else:
+                if state.task is not None:
+                    state.suspended.append((state.task, state.slots))
+                state.task, state.slots = task, {}
+            state.asked = None
+        case e.TaskFinished(outcome=outcome):
+            state.resolved += outcome == "resolved"
+            state.task, state.slots, state.asked, state.pending = None, {}, None, None
+        case e.SlotFilled(name=name, value=value):
+            state.slots[name] = value
+            state.misunderstood_in_a_row = 0
+        case e.Asked(slot=slot):
+            state.asked = slot
+        case e.PartyVerified(waybill=waybill, role=role, token=token):
+            state.grants[waybill] = (role, token)
+        case e.ActionProposed():
+            state.pending = event
+        case e.ActionConfirmed() | e.ActionCancelled():
+            state.pending = None
+        case e.ActionExecuted(action=action):
+            state.executed.append(action)
+        case e.ActionRefused(action=action):
+            state.refused.append(action)
+        case e.Misunderstood():
+            state.misunderstood_in_a_row += 1
+        case e.HandoffRequested():
+            state.handed_off = True
+    return state
+
+
+def fold(history: list[e.Event]) -> ConversationState:
+    state = ConversationState()
+    for event in history:
+        apply(state, event)
+    return state
