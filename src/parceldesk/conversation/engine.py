@@ -99,7 +99,9 @@ class Conversation:
         intent = u.intent
         if intent == "reschedule_delivery" and HOLD_WORDS.search(u.text):
             intent = "hold_at_station"
-        if intent in TASKS:
+        if self.state.task and _only_slots(u) and self._absorb(u):
+            self._advance()
+        elif intent in TASKS:
             self._start(intent, u)
         elif self.state.task and self._absorb(u):
             self._advance()
@@ -109,6 +111,8 @@ class Conversation:
                 self._advance()
         elif intent == "faq":
             self._say(f"faq_{u.slot('faq_topic') or 'general'}")
+        elif u.slot("waybill"):
+            self._start("track_parcel", u)
         elif self.state.task and intent in {"affirm", "deny"} and intent == "deny":
             self._finish("cancelled")
             self._say("cancelled")
@@ -440,6 +444,15 @@ class Conversation:
     def _today(self) -> date:
         zone = ZoneInfo(self.ctx.policy.country(self.ctx.policy.default_country).timezone)
         return datetime.astimezone(self.ctx.clock.now(), zone).date()
+
+
+def _only_slots(u: Understanding) -> bool:
+    """The message is nothing but numbers we recognised (a waybill, four digits, a date…)."""
+    rest = list(u.text)
+    for slot in u.slots:
+        if slot.type != "faq_topic":
+            rest[slot.start : slot.end] = [" "] * (slot.end - slot.start)
+    return not re.search(r"[^\W\d_]", "".join(rest).replace("尾号", "").replace("后四位", ""))
 
 
 _BUILDING = re.compile(

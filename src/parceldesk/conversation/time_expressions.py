@@ -103,14 +103,16 @@ def _common() -> tuple[time, time, dict[str, TimeWindow]]:
     return time.fromisoformat(data["day_start"]), time.fromisoformat(data["day_end"]), windows
 
 
-def chinese_number(text: str) -> int:
-    """1-99 written as digits or as Chinese numerals (十, 十二, 二十三, 两)."""
+def chinese_number(text: str) -> int | None:
+    """1-99 written as digits or as Chinese numerals (十, 十二, 二十三, 两); None if it is neither."""
     if text.isdigit():
         return int(text)
-    if "十" in text:
-        tens, _, ones = text.partition("十")
-        return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[ones] if ones else 0)
-    return _CHINESE_DIGITS[text]
+    tens, has_ten, ones = text.partition("十")
+    if not has_ten:
+        return _CHINESE_DIGITS[text] if len(text) == 1 else None
+    if any(part and part not in _CHINESE_DIGITS for part in (tens, ones)):
+        return None
+    return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[ones] if ones else 0)
 
 
 def _date_phrases(rules: _Rules, text: str, today: date) -> list[TimePhrase]:
@@ -169,9 +171,10 @@ def _window_phrases(rules: _Rules, text: str) -> list[TimePhrase]:
     for patterns, is_before in ((rules.before, True), (rules.after, False)):
         for pattern in patterns:
             for match in pattern.finditer(text):
-                hour = _resolve_hour(
-                    chinese_number(match.group("hour")), part, match.groupdict().get("ampm")
-                )
+                number = chinese_number(match.group("hour"))
+                if number is None:
+                    continue
+                hour = _resolve_hour(number, part, match.groupdict().get("ampm"))
                 if not 0 < hour < 24:
                     continue
                 edge = time(hour)

@@ -76,3 +76,9 @@ def test_spans_point_at_the_words() -> None:
 )
 def test_chinese_numbers(text: str, value: int) -> None:
     assert chinese_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["六六", "十十", "二二十", "三十四五"])
+def test_strings_of_numerals_that_are_not_numbers_are_ignored(text: str) -> None:
+    assert chinese_number(text) is None
+    assert find_time_phrases(f"明天{text}点前", SATURDAY)[0].value == "2026-11-29"

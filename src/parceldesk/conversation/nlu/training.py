@@ -128,6 +128,8 @@ def variants(
     data = _augment_data()
     for index in range(count):
         text = fill(rng, example.text, example.language, formats)
+        if index and example.intent in data["mention_intents"] and rng.random() < 0.4:
+            text = _mention_waybill(rng, text, example.language, formats)
         if index:
             text = rng.choice(data["prefixes"][example.language]) + text
             text += rng.choice(data["suffixes"][example.language])
@@ -136,6 +138,15 @@ def variants(
             if rng.random() < 0.2:
                 text = text.capitalize() if rng.random() < 0.5 else text.upper()
         yield Example(text, example.intent, example.language)
+
+
+def _mention_waybill(
+    rng: random.Random, text: str, language: str, formats: tuple[WaybillFormat, ...]
+) -> str:
+    mention = fill(
+        rng, rng.choice(_augment_data()["waybill_mentions"][language]), language, formats
+    )
+    return mention + text if not mention.startswith((" ", "，", ",")) else text + mention
 
 
 def expand(bases: list[Example], seed: int, formats: tuple[WaybillFormat, ...]) -> list[Example]:
