@@ -104,7 +104,7 @@ def _common() -> tuple[time, time, dict[str, TimeWindow]]:
 
 
 def chinese_number(text: str) -> int | None:
-    """1-99 written as digits or as Chinese numerals (十, 十二, 二十三, 两); None if it is neither."""
+    """1-99 in digits or Chinese numerals (十, 十二, 二十三, 两); None if it is neither."""
     if text.isdigit():
         return int(text)
     tens, has_ten, ones = text.partition("十")
