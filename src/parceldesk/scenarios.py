@@ -89,8 +89,21 @@ def _check_keys(data: Any, allowed: set[str], where: str) -> dict[str, Any]:
     return data
 
 
+class _Loader(yaml.SafeLoader):
+    """YAML where only true/false are booleans: "yes", "no", "y" and "n" are things people say."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
 def load_scenarios(path: Path) -> list[dict[str, Any]]:
-    data = yaml.safe_load(path.read_text("utf-8"))
+    data = yaml.load(path.read_text("utf-8"), Loader=_Loader)
     scenarios = _check_keys(data, {"scenarios"}, str(path)).get("scenarios")
     if not isinstance(scenarios, list):
         raise ScenarioError(f"{path}: 'scenarios' must be a list")

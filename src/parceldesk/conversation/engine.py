@@ -86,8 +86,12 @@ class Conversation:
             return []
         understood = self.understander.understand(text, self._today(), self.state.language)
         self.last = understood
-        self._emit(e.IntentDetected(understood.intent, understood.confidence, understood.language))
-        if understood.intent == "human_agent" or HUMAN_WORDS.search(text):
+        language = understood.language
+        if self.state.turns > 1 and (looks_like_address(text) or _only_slots(understood)):
+            language = self.state.language  # an address or a number does not change the language
+        self._emit(e.IntentDetected(understood.intent, understood.confidence, language))
+        asks_human = HUMAN_WORDS.search(text) and len(text) <= 20 and understood.intent not in TASKS
+        if understood.intent == "human_agent" or asks_human:
             self._handoff("customer_request")
         elif self.state.pending is not None:
             self._confirming(understood)

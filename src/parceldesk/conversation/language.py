@@ -44,7 +44,7 @@ def detect_language(text: str, hint: str | None = None) -> LanguageGuess:
         **{k: v / max(1, len(words)) for k, v in counts.items()},
     }
     mixed = sum(score > 0.15 for score in scores.values()) > 1
-    if han and han * 4 >= latin:
+    if han and han * 4 >= latin and max(counts.values()) < 3:
         return LanguageGuess("zh", scores, mixed)
     if counts["en"] == counts["id"]:
         fallback = hint if hint in {"zh", "en", "id"} else ("zh" if han else "en")
