@@ -19,6 +19,7 @@ from parceldesk.conversation import events as e
 from parceldesk.conversation.responses import say, word
 from parceldesk.domain.addresses import Address
 from parceldesk.domain.commands import (
+    BookPickup,
     ChangeDeliveryAddress,
     CustomerGrant,
     FileClaim,
@@ -29,6 +30,7 @@ from parceldesk.domain.commands import (
 )
 from parceldesk.domain.errors import ParceldeskError, PolicyRefusal
 from parceldesk.domain.money import Money
+from parceldesk.domain.phones import PhoneNumber
 from parceldesk.domain.policy.decisions import (
     Decision,
     decide_address_change,
@@ -36,10 +38,10 @@ from parceldesk.domain.policy.decisions import (
     decide_intercept,
     decide_reschedule,
 )
-from parceldesk.domain.policy.requests import decide_claim
-from parceldesk.domain.shipments import Appointment, PartyRole, Shipment, TimeWindow
+from parceldesk.domain.policy.requests import decide_claim, decide_pickup
+from parceldesk.domain.shipments import Appointment, Party, PartyRole, Shipment, TimeWindow
 from parceldesk.services.context import Context
-from parceldesk.services.requests import file_claim, file_complaint
+from parceldesk.services.requests import book_pickup, file_claim, file_complaint
 from parceldesk.services.shipment_changes import (
     change_delivery_address,
     hold_at_station,
@@ -201,6 +203,56 @@ def propose_claim(
     return Outcome((e.ActionProposed("file_claim", shipment.waybill, params),), text)
 
 
+def propose_pickup(
+    ctx: Context,
+    language: str,
+    address: Address,
+    day: date,
+    wanted: TimeWindow,
+    weight_grams: int,
+    items: str,
+    phone: str,
+    now: datetime,
+) -> Outcome:
+    window = best_window(ctx.policy.pickup.windows, wanted)
+    decision = decide_pickup(
+        ctx.policy,
+        country=address.country,
+        day=day,
+        window=window,
+        weight_grams=weight_grams,
+        items=items,
+        now=now,
+    )
+    if not decision.allowed:
+        code = decision.reason_code
+        key = {"restricted_item": "refused_restricted", "too_heavy": "refused_too_heavy"}.get(
+            code, "refused_generic"
+        )
+        return Outcome(
+            (e.ActionRefused("book_pickup", code),), say(language, key, reason=decision.reason)
+        )
+    params = {
+        "address": asdict(address),
+        "date": day.isoformat(),
+        "window": str(window),
+        "weight_grams": weight_grams,
+        "items": items,
+        "phone": phone,
+        "fee": money_dict(decision.fee),
+    }
+    text = say(
+        language,
+        "confirm_pickup",
+        address=address.one_line(),
+        date=day.isoformat(),
+        window=window,
+        items=items,
+        fee_text=fee_text(language, decision.fee),
+    )
+    return Outcome((e.ActionProposed("book_pickup", None, params),), text)
+
+
 @cache
 def _complaint_rules() -> dict[str, Any]:
     path = resources.files("parceldesk.conversation").joinpath("data/complaints.yaml")
@@ -262,6 +314,20 @@ def execute(
             return file_claim(
                 ctx, FileClaim(waybill, grant, channel, key, params["kind"], params["description"])
             )
+        case "book_pickup":
+            contact = Party(params.get("name") or "customer", PhoneNumber(params["phone"]))
+            pickup = BookPickup(
+                contact,
+                Address(**params["address"]),
+                date.fromisoformat(params["date"]),
+                TimeWindow.parse(params["window"]),
+                int(params["weight_grams"]),
+                params["items"],
+                channel,
+                key,
+                fee,
+            )
+            return book_pickup(ctx, pickup)
         case "file_complaint":
             command = FileComplaint(
                 params["category"],

@@ -13,7 +13,10 @@ import contextlib
 import io
 import re
 from functools import cache
+from importlib import resources
 from types import ModuleType
+
+import yaml
 
 from parceldesk.domain.addresses import Address
 
@@ -81,30 +84,43 @@ def _split_street(detail: str) -> tuple[str, str, str]:
     return detail, "", ""
 
 
+@cache
+def _latin_places() -> dict[str, tuple[str, ...]]:
+    path = resources.files("parceldesk.conversation").joinpath("data/places.yaml")
+    data = yaml.safe_load(path.read_text("utf-8"))
+    return {country: tuple(cities) for country, cities in data.items()}
+
+
+def _named_place(body: str) -> tuple[str, str] | None:
+    """(country, city) of a city named in ``body``, longest name first."""
+    lowered = body.lower()
+    named = [
+        (c, city)
+        for c, cities in _latin_places().items()
+        for city in cities
+        if city.lower() in lowered
+    ]
+    return max(named, key=lambda pair: len(pair[1])) if named else None
+
+
 def parse_latin_address(text: str, current: Address | None) -> Address | None:
     body = strip_lead_in(text)
-    if not _LATIN_STREET.search(body) or current is None:
+    if not _LATIN_STREET.search(body):
         return None
-    country = current.country
-    postal = ""
+    named = _named_place(body)
+    if named is None and re.search(r"\b(?:jl\.?|jalan)\s", body, re.IGNORECASE):
+        named = ("ID", current.city if current and current.country == "ID" else "")
+    if named is None and current is None:
+        return None
+    country, city = named or (current.country, current.city)  # type: ignore[union-attr]
+    same_city = current is not None and current.country == country and current.city == city
     pattern = {"SG": _SG_POSTAL, "ID": _ID_POSTAL}.get(country)
-    if pattern and (found := pattern.search(body)):
-        postal = found.group(1)
-    city = current.city
-    for candidate in (current.city, current.province):
-        if candidate and candidate.lower() in body.lower():
-            city = current.city
+    found = pattern.search(body) if pattern else None
+    postal = found.group(1) if found else (current.postal_code if same_city and current else "")
     street = _SG_POSTAL.sub("", body).strip(" ,") if country == "SG" else body
-    return Address(
-        country,
-        current.province,
-        city,
-        current.district if city == current.city else "",
-        street,
-        "",
-        postal or current.postal_code,
-        body,
-    )
+    province = current.province if same_city and current else ""
+    district = current.district if same_city and current else ""
+    return Address(country, province, city, district, street, "", postal, body)
 
 
 def parse_address(text: str, current: Address | None) -> Address | None:

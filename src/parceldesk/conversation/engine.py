@@ -21,6 +21,7 @@ from parceldesk.conversation.actions import (
     propose_claim,
     propose_hold,
     propose_intercept,
+    propose_pickup,
     propose_reschedule,
 )
 from parceldesk.conversation.addresses import looks_like_address, parse_address
@@ -45,8 +46,9 @@ from parceldesk.services.tracking import get_shipment, tracking_view
 from parceldesk.services.verification import verify_party
 
 TASKS = {"track_parcel", "change_address", "reschedule_delivery", "hold_at_station",
-         "intercept_return", "report_damage_loss", "complaint"}  # fmt: skip
-NEEDS_VERIFICATION = TASKS - {"track_parcel", "complaint"}
+         "intercept_return", "report_damage_loss", "complaint", "request_pickup"}  # fmt: skip
+NEEDS_VERIFICATION = TASKS - {"track_parcel", "complaint", "request_pickup"}
+WEIGHT = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|kilo(?:gram)?s?|斤)", re.IGNORECASE)
 HOLD_WORDS = re.compile(
     r"驿站|网点|自取|快递柜|自提|station|pick it up myself|collect it|agen|ambil sendiri|gudang",
     re.IGNORECASE,
@@ -103,7 +105,8 @@ class Conversation:
         intent = u.intent
         if intent == "reschedule_delivery" and HOLD_WORDS.search(u.text):
             intent = "hold_at_station"
-        if self.state.task and _only_slots(u) and self._absorb(u):
+        answering = _only_slots(u) or (self.state.asked is not None and intent != self.state.task)
+        if self.state.task and answering and self._absorb(u):
             self._advance()
         elif intent in TASKS:
             self._start(intent, u)
@@ -201,6 +204,8 @@ class Conversation:
             self._say("done_intercept", waybill=waybill)
         elif pending.action == "file_claim":
             self._say("done_claim", reference=reference)
+        elif pending.action == "book_pickup":
+            self._say("done_pickup", reference=reference, date=p["date"], window=p["window"])
         elif pending.action == "file_complaint":
             if details.get("escalate"):
                 self._say("complaint_escalated", reference=reference)
@@ -230,6 +235,8 @@ class Conversation:
 
     def _absorb_text(self, u: Understanding) -> bool:
         task, asked = self.state.task, self.state.asked
+        if task == "request_pickup":
+            return self._absorb_pickup(u)
         if task == "change_address" and (asked == "new_address" or looks_like_address(u.text)):
             return self._absorb_address(u.text)
         if asked == "description" and u.intent not in {"affirm", "deny"}:
@@ -288,6 +295,9 @@ class Conversation:
             return
         if task == "complaint":
             self._advance_complaint()
+            return
+        if task == "request_pickup":
+            self._advance_pickup()
             return
         shipment = self._shipment()
         if shipment is None:
@@ -367,6 +377,59 @@ class Conversation:
         pending = e.ActionProposed("file_complaint", slots.get("waybill"), params)
         self._emit(e.ActionConfirmed("file_complaint"))
         self._execute(pending)
+
+    def _absorb_pickup(self, u: Understanding) -> bool:
+        taken = False
+        if "pickup_address" not in self.state.slots and looks_like_address(u.text):
+            parsed = parse_address(u.text, None)
+            try:
+                address = (
+                    check_address(parsed, self.ctx.policy.served_countries) if parsed else None
+                )
+            except InvalidAddress:
+                address = None
+            if address is None:
+                self._say("address_unreadable")
+                return True
+            self._emit(e.SlotFilled("pickup_address", _encode(address)))
+            taken = True
+        if (weight := WEIGHT.search(u.text)) and "weight_grams" not in self.state.slots:
+            grams = float(weight.group(1)) * (500 if weight.group(2) == "斤" else 1000)
+            self._emit(e.SlotFilled("weight_grams", str(int(grams))))
+            items = WEIGHT.sub("", u.text).strip(" ,，。.")
+            if self.state.asked == "items" and items:
+                self._emit(e.SlotFilled("items", items))
+            taken = True
+        if (phone := u.slot("phone")) and "phone" not in self.state.slots:
+            self._emit(e.SlotFilled("phone", phone))
+            taken = True
+        if self.state.asked == "items" and "items" not in self.state.slots and not taken:
+            self._emit(e.SlotFilled("items", u.text.strip()))
+            taken = True
+        return taken
+
+    def _advance_pickup(self) -> None:
+        slots, lang = self.state.slots, self.state.language
+        if "pickup_address" not in slots:
+            self._ask("pickup_address", "ask_pickup_address")
+        elif "date" not in slots or "window" not in slots:
+            windows = ", ".join(str(w) for w in self.ctx.policy.pickup.windows)
+            self._ask("time", "ask_pickup_time", windows=windows)
+        elif "items" not in slots or "weight_grams" not in slots:
+            self._ask("items", "ask_pickup_items")
+        elif "phone" not in slots:
+            self._ask("phone", "ask_pickup_phone")
+        else:
+            outcome = propose_pickup(
+                self.ctx, lang, _decode(slots["pickup_address"]), date.fromisoformat(slots["date"]),
+                TimeWindow.parse(slots["window"]), int(slots["weight_grams"]), slots["items"],
+                slots["phone"], self.ctx.clock.now(),
+            )  # fmt: skip
+            for event in outcome.events:
+                self._emit(event)
+            self._replies.append(outcome.text)
+            if any(isinstance(ev, e.ActionRefused) for ev in outcome.events):
+                self._finish("refused")
 
     def _shipment(self) -> Shipment | None:
         waybill = self.state.slots.get("waybill")

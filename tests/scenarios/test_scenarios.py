@@ -1,0 +1,45 @@
+"""Every scenario file in scenarios/ runs through the real engine and real use cases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from parceldesk.conversation.nlu.understand import Understander
+from parceldesk.domain.policy import Policy
+from parceldesk.scenarios import ScenarioError, load_scenarios, run_scenario
+
+FOLDER = Path(__file__).parents[2] / "scenarios"
+CASES = [
+    pytest.param(scenario, str(path), id=f"{path.stem}: {scenario.get('name')}")
+    for path in sorted(FOLDER.glob("*.yaml"))
+    for scenario in load_scenarios(path)
+]
+
+
+@pytest.fixture(scope="session")
+def understander(policy: Policy) -> Understander:
+    return Understander.train(policy.carriers)
+
+
+def test_the_suite_covers_every_language_and_at_least_150_scenarios() -> None:
+    names = [case.values[0]["name"] for case in CASES]  # type: ignore[index]
+    assert len(names) >= 150
+    assert all(any(n.startswith(f"{lang} ") for n in names) for lang in ("zh", "en", "id"))
+
+
+@pytest.mark.parametrize(("scenario", "source"), CASES)
+def test_scenario(scenario: dict[str, Any], source: str, understander: Understander) -> None:
+    result = run_scenario(scenario, source, understander)
+    assert result.failure is None, "\n".join([result.failure or "", *result.transcript])
+
+
+def test_unknown_keys_are_errors(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "scenarios:\n  - name: x\n    turns: [{user: hi, expect: {intnet: greet}}]\n", "utf-8"
+    )
+    with pytest.raises(ScenarioError, match="intnet"):
+        load_scenarios(bad)
