@@ -14,6 +14,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
+from parceldesk.conversation.nlu.understand import Understander
 from parceldesk.domain.policy import Policy
 from parceldesk.policy_file import load_policy
 from parceldesk.services.context import Context, FixedClock
@@ -31,6 +32,12 @@ NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)  # 10:00 in Beijing
 @pytest.fixture(scope="session")
 def policy() -> Policy:
     return load_policy()
+
+
+@pytest.fixture(scope="session")
+def understander(policy: Policy) -> Understander:
+    """The embedded NLU trained once for the whole test session."""
+    return Understander.train(policy.carriers)
 
 
 @pytest.fixture

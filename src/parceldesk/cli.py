@@ -188,6 +188,30 @@ def bench_seed(
                       f"over {latency.samples} lookups")  # fmt: skip
 
 
+@bench_app.command("conversation")
+def bench_conversation(
+    shipments: ShipmentsOption = 1000,
+    conversations: Annotated[int, typer.Option(help="How many scripted conversations.")] = 300,
+    seed: SeedOption = 42,
+) -> None:
+    """Scripted conversations in-process: turns/s and p50/p99 turn latency (NLU + dialogue +
+    use cases + SQLite), and the NLU alone, on a fresh world of N shipments."""
+    from parceldesk.operations import measure_conversations
+
+    understander = _understander()
+    with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
+        settings = Settings(data_dir=Path(folder), database_url=f"sqlite:///{folder}/bench.db")
+        application = bootstrap(settings, migrate=True)
+        _seed(application, shipments, seed, replace=False)
+        report = measure_conversations(application, understander, conversations, seed)
+        application.close()
+    console.print(f"{report.shipments:,} shipments, {report.conversations} conversations, "
+                  f"{report.turns} turns in {report.seconds:.1f} s = {report.turns_per_second:,.0f} turns/s")  # noqa: E501  # fmt: skip
+    for latency in (report.turn, report.nlu):
+        console.print(f"{latency.name}: p50 {latency.p50_ms:.2f} ms, p99 {latency.p99_ms:.2f} ms "
+                      f"over {latency.samples}")  # fmt: skip
+
+
 @policy_app.command("check")
 def policy_check(
     path: Annotated[

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from multiprocessing import get_context
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from parceldesk.bootstrap import Application
 from parceldesk.demo.world import CHUNK, generate_chunk
@@ -101,8 +102,7 @@ def _measure(name: str, calls: list[Callable[[], object]]) -> Latency:
         started = time.perf_counter()
         call()
         timings.append((time.perf_counter() - started) * 1000)
-    cuts = statistics.quantiles(timings, n=100, method="inclusive")
-    return Latency(name, len(timings), cuts[49], cuts[98])
+    return _latency(name, timings)
 
 
 def measure_lookups(app: Application, samples: int, seed: int) -> list[Latency]:
@@ -113,7 +113,9 @@ def measure_lookups(app: Application, samples: int, seed: int) -> list[Latency]:
         rng = random.Random(seed)
         ids = [rng.randint(1, highest) for _ in range(samples)]
         c = t.shipments.c
-        rows = connection.execute(select(c.waybill, c.recipient_phone).where(c.id.in_(ids))).all()
+        found = connection.execute(select(c.id, c.waybill, c.recipient_phone).where(c.id.in_(ids)))
+        by_id = {row[0]: (row[1], row[2]) for row in found}
+        rows = [by_id[i] for i in ids if i in by_id]
     if not rows:
         raise InvalidInput("there are no shipments to look up; seed some first")
     ctx = app.context
@@ -124,3 +126,73 @@ def measure_lookups(app: Application, samples: int, seed: int) -> list[Latency]:
             [partial(find_shipments_of_phone, ctx, PhoneNumber(r[1])) for r in rows],
         ),
     ]
+
+
+@dataclass(frozen=True)
+class ConversationBench:
+    shipments: int
+    conversations: int
+    turns: int
+    seconds: float
+    turn: Latency
+    nlu: Latency
+
+    @property
+    def turns_per_second(self) -> float:
+        return self.turns / self.seconds if self.seconds else 0.0
+
+
+SCRIPTS: tuple[tuple[str, ...], ...] = (
+    ("{w} 到哪了",),
+    (
+        "我想改一下 {w} 的收货地址",
+        "尾号{d}",
+        "改到北京市海淀区中关村大街27号",
+        "不对，是5号楼",
+        "对",
+    ),
+    ("please deliver {w} tomorrow afternoon", "{d}", "yes"),
+    ("paket saya {w} di mana",),
+    ("kirim besok sore aja, resi {w}", "{d}", "iya"),
+    ("where is my parcel", "{w}", "thanks", "bye"),
+)
+
+
+def measure_conversations(
+    app: Application, understander: Any, conversations: int, seed: int
+) -> ConversationBench:
+    """Scripted conversations in-process on parcels of the seeded world; every turn is timed."""
+    from parceldesk.conversation.engine import Conversation
+
+    rng = random.Random(seed)
+    with app.engine.connect() as connection:
+        c = t.shipments.c
+        top = connection.execute(select(func.max(c.id))).scalar_one() or 0
+        ids = [rng.randint(1, top) for _ in range(conversations)]
+        found = connection.execute(select(c.id, c.waybill, c.recipient_phone).where(c.id.in_(ids)))
+        by_id = {row[0]: (row[1], row[2]) for row in found}
+        rows = [by_id[i] for i in ids if i in by_id]
+    if not rows:
+        raise InvalidInput("there are no shipments to talk about; seed some first")
+    turn_times: list[float] = []
+    started = time.perf_counter()
+    for number, (waybill, phone) in enumerate(rows):
+        talk = Conversation(app.context, understander, f"bench-{number}", "bench")
+        for text in SCRIPTS[number % len(SCRIPTS)]:
+            began = time.perf_counter()
+            talk.handle(text.format(w=waybill, d=phone[-4:]))
+            turn_times.append((time.perf_counter() - began) * 1000)
+    seconds = time.perf_counter() - started
+    texts = [s.format(w=rows[0][0], d="5678") for script in SCRIPTS for s in script] * 20
+    today = app.context.clock.now().date()
+    nlu = _measure("nlu", [partial(understander.understand, text, today) for text in texts])
+    with app.engine.connect() as connection:
+        count = connection.execute(select(func.count()).select_from(t.shipments)).scalar_one()
+    return ConversationBench(
+        int(count), len(rows), len(turn_times), seconds, _latency("turn", turn_times), nlu
+    )
+
+
+def _latency(name: str, timings: list[float]) -> Latency:
+    cuts = statistics.quantiles(timings, n=100, method="inclusive")
+    return Latency(name, len(timings), cuts[49], cuts[98])

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from parceldesk.conversation.nlu.understand import Understander
-from parceldesk.domain.policy import Policy
 from parceldesk.scenarios import ScenarioError, load_scenarios, run_scenario
 
 FOLDER = Path(__file__).parents[2] / "scenarios"
@@ -17,11 +16,6 @@ CASES = [
     for path in sorted(FOLDER.glob("*.yaml"))
     for scenario in load_scenarios(path)
 ]
-
-
-@pytest.fixture(scope="session")
-def understander(policy: Policy) -> Understander:
-    return Understander.train(policy.carriers)
 
 
 def test_the_suite_covers_every_language_and_at_least_150_scenarios() -> None:

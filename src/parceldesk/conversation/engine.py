@@ -25,7 +25,8 @@ from parceldesk.conversation.actions import (
     propose_reschedule,
 )
 from parceldesk.conversation.addresses import looks_like_address, parse_address
-from parceldesk.conversation.nlu.understand import Understander, Understanding
+from parceldesk.conversation.nlu.understand import Understanding
+from parceldesk.conversation.ports import MessageUnderstander
 from parceldesk.conversation.responses import say, word
 from parceldesk.conversation.state import ConversationState, apply, fold
 from parceldesk.domain.addresses import Address, check_address
@@ -66,7 +67,7 @@ class Conversation:
     def __init__(
         self,
         ctx: Context,
-        understander: Understander,
+        understander: MessageUnderstander,
         conversation_id: str,
         channel: str = "chat",
         history: list[e.Event] | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import numpy as np
 import pytest
 
 from parceldesk.conversation.nlu.predict import predict_lines
@@ -14,11 +15,6 @@ from parceldesk.conversation.slots import extract_slots
 from parceldesk.domain.policy import Policy
 
 TODAY = date(2026, 11, 28)
-
-
-@pytest.fixture(scope="module")
-def understander(policy: Policy) -> Understander:
-    return Understander.train(policy.carriers)
 
 
 @pytest.mark.parametrize(
@@ -85,6 +81,23 @@ def test_json_lines_keep_one_output_per_input(understander: Understander) -> Non
     assert out[3]["language"] == "id"
     assert {s["type"] for s in out[3]["slots"]} == {"date", "window"}
     assert set(out[0]) == {"text", "language", "intent", "confidence", "slots"}
+
+
+def test_the_fast_scorer_computes_exactly_what_scikit_learn_computes(
+    understander: Understander,
+) -> None:
+    classifier = understander._classifier
+    texts = [
+        "我想改一下 ⟨waybill⟩ 的收货地址",
+        "deliver tomorrow afternoon",
+        "尾号 ⟨digits⟩",
+        "ya",
+        "",
+        "☃",
+    ]
+    slow = classifier.predict_slowly(texts)
+    fast = np.array([classifier._scorer().probabilities(text) for text in texts])
+    assert np.allclose(slow, fast, atol=1e-9)
 
 
 def test_held_out_accuracy_does_not_regress(policy: Policy) -> None:

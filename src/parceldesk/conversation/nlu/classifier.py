@@ -19,6 +19,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 from parceldesk.conversation.nlu.training import OUT_OF_SCOPE
 
 CONFIDENCE_THRESHOLD = 0.40
+MODEL_FORMAT = "2"  # bump when IntentClassifier's pickled shape changes
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,64 @@ def _pipeline() -> Pipeline:
     return Pipeline([("features", features), ("model", model)])
 
 
+class _FastScorer:
+    """The trained pipeline's arithmetic without scikit-learn's per-call overhead (~7 ms).
+
+    Same features (sublinear TF x IDF, L2-normalised per vectoriser), same linear model and
+    softmax; a test checks it against ``predict_proba``. One message takes well under 1 ms.
+    """
+
+    def __init__(self, pipeline: Pipeline) -> None:
+        union: FeatureUnion = pipeline.named_steps["features"]
+        self._parts = []
+        offset = 0
+        for _, vectorizer in union.transformer_list:
+            self._parts.append(
+                (vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset)
+            )
+            offset += len(vectorizer.vocabulary_)
+        model: LogisticRegression = pipeline.named_steps["model"]
+        self._coef = np.ascontiguousarray(model.coef_.T)
+        self._intercept = model.intercept_
+        self.classes = model.classes_
+
+    def probabilities(self, text: str) -> np.ndarray:
+        scores = self._intercept.copy()
+        for analyzer, vocabulary, idf, offset in self._parts:
+            counts: dict[int, int] = {}
+            for token in analyzer(text):
+                index = vocabulary.get(token)
+                if index is not None:
+                    counts[index] = counts.get(index, 0) + 1
+            if not counts:
+                continue
+            indices = np.fromiter(counts, dtype=np.int64)
+            weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[indices]
+            weights /= np.sqrt(np.dot(weights, weights))
+            scores += weights @ self._coef[indices + offset]
+        scores -= scores.max()
+        exp = np.exp(scores)
+        result: np.ndarray = exp / exp.sum()
+        return result
+
+
 class IntentClassifier:
     def __init__(self, pipeline: Pipeline, threshold: float = CONFIDENCE_THRESHOLD) -> None:
         self._pipeline = pipeline
+        self._fast: _FastScorer | None = None
         self.threshold = threshold
+
+    def _scorer(self) -> _FastScorer:
+        if self._fast is None:
+            self._fast = _FastScorer(self._pipeline)
+        return self._fast
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"_pipeline": self._pipeline, "_fast": None, "threshold": self.threshold}
+
+    def predict_slowly(self, texts: Sequence[str]) -> np.ndarray:
+        """scikit-learn's own probabilities, to check the fast path against."""
+        return np.asarray(self._pipeline.predict_proba(list(texts)))
 
     @classmethod
     def train(cls, texts: Sequence[str], intents: Sequence[str]) -> IntentClassifier:
@@ -64,8 +119,9 @@ class IntentClassifier:
 
     def predict(self, texts: Sequence[str]) -> list[IntentScore]:
         """The best intent per text; below the threshold the honest answer is out_of_scope."""
-        probabilities = self._pipeline.predict_proba(list(texts))
-        classes = self._pipeline.classes_
+        scorer = self._scorer()
+        probabilities = [scorer.probabilities(text) for text in texts]
+        classes = scorer.classes
         best = np.argmax(probabilities, axis=1)
         scores = []
         for row, index in zip(probabilities, best, strict=True):

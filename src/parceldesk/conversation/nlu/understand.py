@@ -19,7 +19,7 @@ import sklearn
 import yaml
 
 from parceldesk.conversation.language import detect_language
-from parceldesk.conversation.nlu.classifier import IntentClassifier
+from parceldesk.conversation.nlu.classifier import MODEL_FORMAT, IntentClassifier
 from parceldesk.conversation.nlu.training import expand, load_bases, load_composed, split_bases
 from parceldesk.conversation.slots import Slot, extract_slots
 from parceldesk.domain.waybills import WaybillFormat
@@ -62,7 +62,7 @@ def find_faq_topic(text: str) -> str | None:
 
 def training_fingerprint() -> str:
     """Changes whenever the training data or the library that trains on it changes."""
-    digest = hashlib.sha256(sklearn.__version__.encode())
+    digest = hashlib.sha256(f"{sklearn.__version__}/{MODEL_FORMAT}".encode())
     data = resources.files("parceldesk.conversation").joinpath("data")
     files = sorted(
         f"nlu/{entry.name}" for entry in data.joinpath("nlu").iterdir() if entry.is_file()
