@@ -18,7 +18,7 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from parceldesk.conversation.nlu.training import OUT_OF_SCOPE
 
-CONFIDENCE_THRESHOLD = 0.40
+CONFIDENCE_THRESHOLD = 0.30
 MODEL_FORMAT = "2"  # bump when IntentClassifier's pickled shape changes
 
 

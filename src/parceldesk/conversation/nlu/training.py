@@ -51,7 +51,9 @@ def load_bases() -> list[Example]:
     """The written examples of every language, plus the English CLINC150 negatives sample."""
     bases = []
     for language in LANGUAGES:
-        for name in (f"nlu/{language}.yaml", f"nlu/{language}.more.yaml"):
+        folder = resources.files("parceldesk.conversation").joinpath("data/nlu")
+        names = sorted(f.name for f in folder.iterdir() if f.name.split(".")[0] == language)
+        for name in (f"nlu/{n}" for n in names if n.endswith(".yaml")):
             for intent, texts in _strings(name).items():
                 bases += [Example(str(text), intent, language) for text in texts]
     for line in _read("nlu/clinc150-negatives-sample.jsonl").splitlines():
