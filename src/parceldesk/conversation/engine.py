@@ -8,7 +8,6 @@ parcel or a severe complaint — and stay silent once a human has taken over.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -24,46 +23,37 @@ from parceldesk.conversation.actions import (
     propose_pickup,
     propose_reschedule,
 )
-from parceldesk.conversation.addresses import looks_like_address, parse_address
+from parceldesk.conversation.addresses import looks_like_address
+from parceldesk.conversation.filling import SlotFilling
 from parceldesk.conversation.nlu.understand import Understanding
 from parceldesk.conversation.ports import MessageUnderstander
 from parceldesk.conversation.responses import say, word
 from parceldesk.conversation.state import ConversationState, apply, fold
-from parceldesk.domain.addresses import Address, check_address
-from parceldesk.domain.commands import VerifyParty
+from parceldesk.conversation.utterances import (
+    HOLD_WORDS,
+    HUMAN_WORDS,
+    LOSS_WORDS,
+    decode_address,
+    only_slots,
+)
+from parceldesk.domain.addresses import Address
 from parceldesk.domain.errors import (
-    InvalidAddress,
-    InvalidInput,
     InvalidWaybill,
     ParceldeskError,
     PolicyRefusal,
-    ShipmentLocked,
     ShipmentNotFound,
-    VerificationFailed,
 )
 from parceldesk.domain.shipments import PartyRole, Shipment, TimeWindow
 from parceldesk.services.context import Context
 from parceldesk.services.tracking import get_shipment, tracking_view
-from parceldesk.services.verification import verify_party
 
 TASKS = {"track_parcel", "change_address", "reschedule_delivery", "hold_at_station",
          "intercept_return", "report_damage_loss", "complaint", "request_pickup"}  # fmt: skip
-NEEDS_VERIFICATION = TASKS - {"track_parcel", "complaint", "request_pickup"}
-WEIGHT = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|kilo(?:gram)?s?|斤)", re.IGNORECASE)
-HOLD_WORDS = re.compile(
-    r"驿站|网点|自取|快递柜|自提|station|pick it up myself|collect it|agen|ambil sendiri|gudang",
-    re.IGNORECASE,
-)
-LOSS_WORDS = re.compile(r"丢|没收到|lost|never arrived|missing|hilang|tidak terima", re.IGNORECASE)
-HUMAN_WORDS = re.compile(
-    r"转人工|人工客服|真人|\bagen\b|\bagent\b|a person|a human|real person|operator|"
-    r"petugas|manusia",
-    re.IGNORECASE,
-)
 MAX_MISUNDERSTANDINGS = 2
+MAX_REFUSALS = 2
 
 
-class Conversation:
+class Conversation(SlotFilling):
     def __init__(
         self,
         ctx: Context,
@@ -90,7 +80,7 @@ class Conversation:
         understood = self.understander.understand(text, self._today(), self.state.language)
         self.last = understood
         language = understood.language
-        if self.state.turns > 1 and (looks_like_address(text) or _only_slots(understood)):
+        if self.state.turns > 1 and (looks_like_address(text) or only_slots(understood)):
             language = self.state.language  # an address or a number does not change the language
         self._emit(e.IntentDetected(understood.intent, understood.confidence, language))
         asks_human = HUMAN_WORDS.search(text) and len(text) <= 20 and understood.intent not in TASKS
@@ -106,7 +96,7 @@ class Conversation:
         intent = u.intent
         if intent == "reschedule_delivery" and HOLD_WORDS.search(u.text):
             intent = "hold_at_station"
-        answering = _only_slots(u) or (self.state.asked is not None and intent != self.state.task)
+        answering = only_slots(u) or (self.state.asked is not None and intent != self.state.task)
         if self.state.task and answering and self._absorb(u):
             self._advance()
         elif intent in TASKS:
@@ -217,79 +207,6 @@ class Conversation:
         self._finish("resolved")
 
     # --- filling slots --------------------------------------------------------------------------
-
-    def _absorb(self, u: Understanding) -> bool:
-        """Take what the message says for the current task; True if anything was taken."""
-        taken = False
-        for slot in u.slots:
-            if slot.type == "waybill_invalid":
-                self._say("invalid_waybill", waybill=slot.value)
-                taken = True
-            elif slot.type in {"waybill", "date", "window"}:
-                self._emit(e.SlotFilled(slot.type, slot.value))
-                taken = True
-        digits = u.slot("digits")
-        if digits and self.state.task in NEEDS_VERIFICATION | {"complaint"}:
-            self._verify(digits)
-            taken = True
-        return self._absorb_text(u) or taken
-
-    def _absorb_text(self, u: Understanding) -> bool:
-        task, asked = self.state.task, self.state.asked
-        if task == "request_pickup":
-            return self._absorb_pickup(u)
-        if task == "change_address" and (asked == "new_address" or looks_like_address(u.text)):
-            return self._absorb_address(u.text)
-        if asked == "description" and u.intent not in {"affirm", "deny"}:
-            self._emit(e.SlotFilled("description", u.text.strip()))
-            return True
-        return False
-
-    def _absorb_address(self, text: str) -> bool:
-        waybill = self.state.slots.get("waybill")
-        if not waybill or not looks_like_address(text):
-            return False
-        shipment = get_shipment(self.ctx, waybill)
-        base = self._proposed_address() or shipment.destination
-        parsed = _correct_building(base, text) or parse_address(text, shipment.destination)
-        try:
-            address = check_address(parsed, self.ctx.policy.served_countries) if parsed else None
-        except InvalidAddress:
-            address = None
-        if address is None:
-            self._say("address_unreadable")
-            return True
-        self._emit(e.SlotFilled("new_address", _encode(address)))
-        return True
-
-    def _proposed_address(self) -> Address | None:
-        encoded = self.state.slots.get("new_address")
-        return _decode(encoded) if encoded else None
-
-    def _verify(self, digits: str) -> None:
-        waybill = self.state.slots.get("waybill")
-        if not waybill or self.state.grant_for(waybill):
-            return
-        try:
-            verified = verify_party(
-                self.ctx, VerifyParty(waybill, self.channel, phone_last4=digits)
-            )
-        except VerificationFailed as failed:
-            self._emit(e.VerificationFailed(waybill, failed.attempts_left))
-            self._say("verification_failed", attempts_left=failed.attempts_left)
-            return
-        except ShipmentLocked:
-            self._say("locked")
-            self._handoff("verification_locked")
-            return
-        except InvalidInput:
-            return
-        role = PartyRole.SENDER if PartyRole.SENDER in verified.roles else verified.roles[0]
-        self._emit(e.PartyVerified(waybill, str(role), verified.token))
-        self._say("verified")
-
-    # --- moving the task on -------------------------------------------------------------------
-
     def _advance(self) -> None:  # noqa: C901
         task, slots = self.state.task, self.state.slots
         if task is None or self.state.handed_off or self.state.pending:
@@ -348,6 +265,9 @@ class Conversation:
         if refused is None:
             return
         self._finish("refused")
+        if len(self.state.refused) >= MAX_REFUSALS:
+            self._handoff("policy_exception")  # the customer needs what the policy does not allow
+            return
         if "hold_at_station" in refused.alternatives:
             offer = propose_hold(
                 self.ctx, self.state.language, shipment, role, self.ctx.clock.now()
@@ -379,36 +299,6 @@ class Conversation:
         self._emit(e.ActionConfirmed("file_complaint"))
         self._execute(pending)
 
-    def _absorb_pickup(self, u: Understanding) -> bool:
-        taken = False
-        if "pickup_address" not in self.state.slots and looks_like_address(u.text):
-            parsed = parse_address(u.text, None)
-            try:
-                address = (
-                    check_address(parsed, self.ctx.policy.served_countries) if parsed else None
-                )
-            except InvalidAddress:
-                address = None
-            if address is None:
-                self._say("address_unreadable")
-                return True
-            self._emit(e.SlotFilled("pickup_address", _encode(address)))
-            taken = True
-        if (weight := WEIGHT.search(u.text)) and "weight_grams" not in self.state.slots:
-            grams = float(weight.group(1)) * (500 if weight.group(2) == "斤" else 1000)
-            self._emit(e.SlotFilled("weight_grams", str(int(grams))))
-            items = WEIGHT.sub("", u.text).strip(" ,，。.")
-            if self.state.asked == "items" and items:
-                self._emit(e.SlotFilled("items", items))
-            taken = True
-        if (phone := u.slot("phone")) and "phone" not in self.state.slots:
-            self._emit(e.SlotFilled("phone", phone))
-            taken = True
-        if self.state.asked == "items" and "items" not in self.state.slots and not taken:
-            self._emit(e.SlotFilled("items", u.text.strip()))
-            taken = True
-        return taken
-
     def _advance_pickup(self) -> None:
         slots, lang = self.state.slots, self.state.language
         if "pickup_address" not in slots:
@@ -421,8 +311,9 @@ class Conversation:
         elif "phone" not in slots:
             self._ask("phone", "ask_pickup_phone")
         else:
+            address = decode_address(slots["pickup_address"])
             outcome = propose_pickup(
-                self.ctx, lang, _decode(slots["pickup_address"]), date.fromisoformat(slots["date"]),
+                self.ctx, lang, address, date.fromisoformat(slots["date"]),
                 TimeWindow.parse(slots["window"]), int(slots["weight_grams"]), slots["items"],
                 slots["phone"], self.ctx.clock.now(),
             )  # fmt: skip
@@ -472,7 +363,7 @@ class Conversation:
             "intent": state.task or state.last_intent,
             "slots": {k: v for k, v in state.slots.items() if k != "new_address"}
             | (
-                {"new_address": _decode(state.slots["new_address"]).one_line()}
+                {"new_address": decode_address(state.slots["new_address"]).one_line()}
                 if state.slots.get("new_address")
                 else {}
             ),
@@ -512,56 +403,3 @@ class Conversation:
     def _today(self) -> date:
         zone = ZoneInfo(self.ctx.policy.country(self.ctx.policy.default_country).timezone)
         return datetime.astimezone(self.ctx.clock.now(), zone).date()
-
-
-def _only_slots(u: Understanding) -> bool:
-    """The message is nothing but numbers we recognised (a waybill, four digits, a date…)."""
-    rest = list(u.text)
-    for slot in u.slots:
-        if slot.type != "faq_topic":
-            rest[slot.start : slot.end] = [" "] * (slot.end - slot.start)
-    return not re.search(r"[^\W\d_]", "".join(rest).replace("尾号", "").replace("后四位", ""))
-
-
-_BUILDING = re.compile(
-    r"(\d+\s*(?:号楼|栋|幢|单元|室)|building\s+\w+|blok\s+\w+|unit\s+\w+)", re.IGNORECASE
-)
-
-
-def _correct_building(base: Address, text: str) -> Address | None:
-    """ "No, building 5": keep the street, change the building."""
-    if re.search(r"路|街|道|jl\.?|jalan|road|street", text, re.IGNORECASE):
-        return None
-    found = _BUILDING.findall(text)
-    if not found:
-        return None
-    detail = _BUILDING.sub("", base.detail).strip() + "".join(found)
-    return Address(
-        base.country,
-        base.province,
-        base.city,
-        base.district,
-        base.street,
-        detail,
-        base.postal_code,
-        "",
-    )
-
-
-def _encode(address: Address) -> str:
-    return "\x1f".join(
-        [
-            address.country,
-            address.province,
-            address.city,
-            address.district,
-            address.street,
-            address.detail,
-            address.postal_code,
-            address.raw,
-        ]
-    )
-
-
-def _decode(text: str) -> Address:
-    return Address(*text.split("\x1f"))

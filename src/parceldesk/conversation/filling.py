@@ -1,0 +1,150 @@
+"""Filling the current task's slots from what the customer said, and verifying the caller."""
+
+from __future__ import annotations
+
+from parceldesk.conversation import events as e
+from parceldesk.conversation.addresses import looks_like_address, parse_address
+from parceldesk.conversation.nlu.understand import Understanding
+from parceldesk.conversation.state import ConversationState
+from parceldesk.conversation.utterances import (
+    WEIGHT,
+    correct_building,
+    decode_address,
+    encode_address,
+)
+from parceldesk.domain.addresses import Address, check_address
+from parceldesk.domain.commands import VerifyParty
+from parceldesk.domain.errors import (
+    InvalidAddress,
+    InvalidInput,
+    ShipmentLocked,
+    VerificationFailed,
+)
+from parceldesk.domain.shipments import PartyRole
+from parceldesk.services.context import Context
+from parceldesk.services.tracking import get_shipment
+from parceldesk.services.verification import verify_party
+
+NEEDS_VERIFICATION = {
+    "change_address", "reschedule_delivery", "hold_at_station", "intercept_return",
+    "report_damage_loss",
+}  # fmt: skip
+
+
+class SlotFilling:
+    """The part of a conversation that takes slots from messages; mixed into ``Conversation``."""
+
+    ctx: Context
+    channel: str
+    state: ConversationState
+
+    def _emit(self, event: e.Event) -> None:
+        raise NotImplementedError
+
+    def _say(self, key: str, **values: object) -> None:
+        raise NotImplementedError
+
+    def _handoff(self, reason: str) -> None:
+        raise NotImplementedError
+
+    def _absorb(self, u: Understanding) -> bool:
+        """Take what the message says for the current task; True if anything was taken."""
+        taken = False
+        for slot in u.slots:
+            if slot.type == "waybill_invalid":
+                self._say("invalid_waybill", waybill=slot.value)
+                taken = True
+            elif slot.type in {"waybill", "date", "window"}:
+                self._emit(e.SlotFilled(slot.type, slot.value))
+                taken = True
+        digits = u.slot("digits")
+        if digits and self.state.task in NEEDS_VERIFICATION | {"complaint"}:
+            self._verify(digits)
+            taken = True
+        return self._absorb_text(u) or taken
+
+    def _absorb_text(self, u: Understanding) -> bool:
+        task, asked = self.state.task, self.state.asked
+        if task == "request_pickup":
+            return self._absorb_pickup(u)
+        if task == "change_address" and (asked == "new_address" or looks_like_address(u.text)):
+            return self._absorb_address(u.text)
+        if asked == "description" and u.intent not in {"affirm", "deny"}:
+            self._emit(e.SlotFilled("description", u.text.strip()))
+            return True
+        return False
+
+    def _absorb_address(self, text: str) -> bool:
+        waybill = self.state.slots.get("waybill")
+        if not waybill or not looks_like_address(text):
+            return False
+        shipment = get_shipment(self.ctx, waybill)
+        base = self._proposed_address() or shipment.destination
+        parsed = correct_building(base, text) or parse_address(text, shipment.destination)
+        try:
+            address = check_address(parsed, self.ctx.policy.served_countries) if parsed else None
+        except InvalidAddress:
+            address = None
+        if address is None:
+            self._say("address_unreadable")
+            return True
+        self._emit(e.SlotFilled("new_address", encode_address(address)))
+        return True
+
+    def _proposed_address(self) -> Address | None:
+        encoded = self.state.slots.get("new_address")
+        return decode_address(encoded) if encoded else None
+
+    def _verify(self, digits: str) -> None:
+        waybill = self.state.slots.get("waybill")
+        if not waybill or self.state.grant_for(waybill):
+            return
+        try:
+            verified = verify_party(
+                self.ctx, VerifyParty(waybill, self.channel, phone_last4=digits)
+            )
+        except VerificationFailed as failed:
+            self._emit(e.VerificationFailed(waybill, failed.attempts_left))
+            self._say("verification_failed", attempts_left=failed.attempts_left)
+            return
+        except ShipmentLocked:
+            self._say("locked")
+            self._handoff("verification_locked")
+            return
+        except InvalidInput:
+            return
+        role = PartyRole.SENDER if PartyRole.SENDER in verified.roles else verified.roles[0]
+        self._emit(e.PartyVerified(waybill, str(role), verified.token))
+        self._say("verified")
+
+    # --- moving the task on -------------------------------------------------------------------
+
+    def _absorb_pickup(self, u: Understanding) -> bool:
+        taken = False
+        if "pickup_address" not in self.state.slots and looks_like_address(u.text):
+            parsed = parse_address(u.text, None)
+            try:
+                address = (
+                    check_address(parsed, self.ctx.policy.served_countries) if parsed else None
+                )
+            except InvalidAddress:
+                address = None
+            if address is None:
+                self._say("address_unreadable")
+                return True
+            self._emit(e.SlotFilled("pickup_address", encode_address(address)))
+            taken = True
+        if (weight := WEIGHT.search(u.text)) and "weight_grams" not in self.state.slots:
+            grams = float(weight.group(1)) * (500 if weight.group(2) == "斤" else 1000)
+            self._emit(e.SlotFilled("weight_grams", str(int(grams))))
+            items = WEIGHT.sub("", u.text).strip(" ,，。.")
+            if self.state.asked == "items" and items:
+                self._emit(e.SlotFilled("items", items))
+            taken = True
+        if (phone := u.slot("phone")) and "phone" not in self.state.slots:
+            self._emit(e.SlotFilled("phone", phone))
+            taken = True
+        if self.state.asked == "items" and "items" not in self.state.slots and not taken:
+            self._emit(e.SlotFilled("items", u.text.strip()))
+            taken = True
+        return taken

@@ -1,0 +1,73 @@
+"""Reading customer words: patterns, number-only messages, building corrections, addresses."""
+
+from __future__ import annotations
+
+import re
+
+from parceldesk.conversation.nlu.understand import Understanding
+from parceldesk.domain.addresses import Address
+
+WEIGHT = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|kilo(?:gram)?s?|斤)", re.IGNORECASE)
+HOLD_WORDS = re.compile(
+    r"驿站|网点|自取|快递柜|自提|station|pick it up myself|collect it|agen|ambil sendiri|gudang",
+    re.IGNORECASE,
+)
+LOSS_WORDS = re.compile(r"丢|没收到|lost|never arrived|missing|hilang|tidak terima", re.IGNORECASE)
+HUMAN_WORDS = re.compile(
+    r"转人工|人工客服|真人|\bagen\b|\bagent\b|a person|a human|real person|operator|"
+    r"petugas|manusia",
+    re.IGNORECASE,
+)
+
+
+def only_slots(u: Understanding) -> bool:
+    """The message is nothing but numbers we recognised (a waybill, four digits, a date…)."""
+    rest = list(u.text)
+    for slot in u.slots:
+        if slot.type != "faq_topic":
+            rest[slot.start : slot.end] = [" "] * (slot.end - slot.start)
+    return not re.search(r"[^\W\d_]", "".join(rest).replace("尾号", "").replace("后四位", ""))
+
+
+_BUILDING = re.compile(
+    r"(\d+\s*(?:号楼|栋|幢|单元|室)|building\s+\w+|blok\s+\w+|unit\s+\w+)", re.IGNORECASE
+)
+
+
+def correct_building(base: Address, text: str) -> Address | None:
+    """ "No, building 5": keep the street, change the building."""
+    if re.search(r"路|街|道|jl\.?|jalan|road|street", text, re.IGNORECASE):
+        return None
+    found = _BUILDING.findall(text)
+    if not found:
+        return None
+    detail = _BUILDING.sub("", base.detail).strip() + "".join(found)
+    return Address(
+        base.country,
+        base.province,
+        base.city,
+        base.district,
+        base.street,
+        detail,
+        base.postal_code,
+        "",
+    )
+
+
+def encode_address(address: Address) -> str:
+    return "\x1f".join(
+        [
+            address.country,
+            address.province,
+            address.city,
+            address.district,
+            address.street,
+            address.detail,
+            address.postal_code,
+            address.raw,
+        ]
+    )
+
+
+def decode_address(text: str) -> Address:
+    return Address(*text.split("\x1f"))
