@@ -33,6 +33,7 @@ from parceldesk.conversation.utterances import (
     HOLD_WORDS,
     HUMAN_WORDS,
     LOSS_WORDS,
+    confirmation,
     decode_address,
     only_slots,
 )
@@ -146,7 +147,8 @@ class Conversation(SlotFilling):
     def _confirming(self, u: Understanding) -> None:
         pending = self.state.pending
         assert pending is not None
-        if u.intent == "affirm":
+        answer = confirmation(u.text)
+        if answer == "yes" or (answer is None and u.intent == "affirm" and len(u.text) <= 12):
             self._emit(e.ActionConfirmed(pending.action))
             self._execute(pending)
             return
@@ -154,7 +156,7 @@ class Conversation(SlotFilling):
         if corrected:
             self._emit(e.ActionCancelled(pending.action))
             self._advance()
-        elif u.intent == "deny":
+        elif answer == "no" or u.intent == "deny":
             self._emit(e.ActionCancelled(pending.action))
             self._finish("cancelled")
             self._say("cancelled")

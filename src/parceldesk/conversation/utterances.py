@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import cache
+from importlib import resources
+from typing import Literal
+
+import yaml
 
 from parceldesk.conversation.nlu.understand import Understanding
 from parceldesk.domain.addresses import Address
@@ -71,3 +76,29 @@ def encode_address(address: Address) -> str:
 
 def decode_address(text: str) -> Address:
     return Address(*text.split("\x1f"))
+
+
+@cache
+def _yes_no() -> dict[str, tuple[str, ...]]:
+    path = resources.files("parceldesk.conversation").joinpath("data/yes_no.yaml")
+    data = yaml.load(path.read_text("utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - all text
+    return {key: tuple(str(w).lower() for w in words) for key, words in data.items()}
+
+
+def _has(text: str, word: str) -> bool:
+    if re.search(r"[\u4e00-\u9fff]", word):
+        return word in text
+    return re.search(rf"(?<![\w']){re.escape(word)}(?![\w'])", text) is not None
+
+
+def confirmation(text: str) -> Literal["yes", "no"] | None:
+    """An explicit yes or no to a proposal, or None when the message is neither."""
+    lowered = text.lower().strip()
+    words = _yes_no()
+    if any(_has(lowered, idiom) for idiom in words["yes_idioms"]):
+        return "yes"
+    if any(_has(lowered, negation) for negation in words["negations"]):
+        return "no"
+    if any(_has(lowered, yes) for yes in words["affirmations"]):
+        return "yes"
+    return None
