@@ -81,7 +81,7 @@ def decode_address(text: str) -> Address:
 @cache
 def _yes_no() -> dict[str, tuple[str, ...]]:
     path = resources.files("parceldesk.conversation").joinpath("data/yes_no.yaml")
-    data = yaml.load(path.read_text("utf-8"), Loader=yaml.BaseLoader)  # noqa: S506 - all text
+    data = yaml.load(path.read_text("utf-8"), Loader=yaml.BaseLoader)
     return {key: tuple(str(w).lower() for w in words) for key, words in data.items()}
 
 

@@ -9,8 +9,8 @@ from parceldesk.conversation.utterances import confirmation
 
 @pytest.mark.parametrize(
     "text",
-    ["对", "是的", "好的", "可以", "确认", "同意", "没问题", "没错", "行", "yes", "Yes please", "ok",
-     "go ahead", "sure, do it", "ya", "iya kak", "betul", "oke lanjut", "boleh"],
+    ["对", "是的", "好的", "可以", "确认", "同意", "没问题", "没错", "行", "yes", "Yes please",
+     "ok", "go ahead", "sure, do it", "ya", "iya kak", "betul", "oke lanjut", "boleh"],
 )  # fmt: skip
 def test_yes(text: str) -> None:
     assert confirmation(text) == "yes"
