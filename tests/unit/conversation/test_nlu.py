@@ -59,6 +59,24 @@ def test_masking_replaces_numbers_with_their_kind(policy: Policy) -> None:
     assert mask(text, extract_slots(text, policy.carriers, TODAY)) == "⟨waybill⟩  尾号 ⟨digits⟩"
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("改到北京市海淀区中关村大街27号", "北京市海淀区中关村大街27号"),
+        ("送到山西省大同市平城区迎宾路10号吧", "山西省大同市平城区迎宾路10号"),
+        ("kirim ke Jl. Merdeka No. 10, Bandung", "Jl. Merdeka No. 10, Bandung"),
+        (
+            "please deliver to 10 Orchard Road, Singapore 238839",
+            "10 Orchard Road, Singapore 238839",
+        ),
+    ],
+)
+def test_addresses_are_slots(understander: Understander, text: str, value: str) -> None:
+    slot = next(s for s in understander.understand(text, TODAY).slots if s.type == "address")
+    assert slot.value.startswith(value[:6])
+    assert text[slot.start : slot.end].rstrip("吧") in text
+
+
 def test_faq_questions_carry_their_topic(understander: Understander) -> None:
     result = understander.understand("寄到印尼多少钱", TODAY)
     assert result.intent == "faq"

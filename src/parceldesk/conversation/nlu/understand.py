@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from pathlib import Path
 import sklearn
 import yaml
 
+from parceldesk.conversation.addresses import looks_like_address, parse_address, strip_lead_in
 from parceldesk.conversation.language import detect_language
 from parceldesk.conversation.nlu.classifier import MODEL_FORMAT, IntentClassifier
 from parceldesk.conversation.nlu.training import expand, load_bases, load_composed, split_bases
@@ -58,6 +60,19 @@ def _faq_topics() -> dict[str, tuple[str, ...]]:
 def find_faq_topic(text: str) -> str | None:
     lowered = text.lower()
     return next((t for t, keys in _faq_topics().items() if any(k in lowered for k in keys)), None)
+
+
+def find_address_slot(text: str) -> Slot | None:
+    """An ``address`` slot: normalised when it can be parsed, else the words as written."""
+    if not looks_like_address(text):
+        return None
+    body = strip_lead_in(text)
+    start = text.find(body) if body else -1
+    if start < 0:
+        return None
+    parsed = parse_address(body, None) if re.search(r"[\u4e00-\u9fff]", body) else None
+    value = parsed.one_line() if parsed and parsed.city else body
+    return Slot("address", value, start, start + len(body))
 
 
 def training_fingerprint() -> str:
@@ -119,6 +134,8 @@ class Understander:
         results = []
         for text, slots, score, hint in zip(texts, slot_lists, scores, hints, strict=True):
             found = list(slots)
+            if (address := find_address_slot(text)) is not None:
+                found.append(address)
             if score.intent == "faq" and (topic := find_faq_topic(text)):
                 found.append(Slot("faq_topic", topic, 0, len(text)))
             language = detect_language(text, hint).language
