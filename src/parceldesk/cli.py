@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -21,14 +21,14 @@ from rich.table import Table
 from parceldesk import __version__
 from parceldesk.bootstrap import Application, bootstrap, build_web_app
 from parceldesk.config import Settings, load_settings
-from parceldesk.conversation.nlu.predict import predict_lines
-from parceldesk.conversation.nlu.report import evaluate_held_out
-from parceldesk.conversation.nlu.understand import Understander
 from parceldesk.domain.errors import ParceldeskError
 from parceldesk.domain.waybills import check_waybill
 from parceldesk.operations import SeedReport, measure_lookups, seed_world
 from parceldesk.policy_file import load_policy
 from parceldesk.storage.bulk import count_shipments
+
+if TYPE_CHECKING:
+    from parceldesk.conversation.nlu.understand import Understander
 
 app = typer.Typer(
     help="parceldesk: self-hosted AI customer service for parcel carriers.",
@@ -165,6 +165,8 @@ def demo(
     if count_shipments(application.engine) == 0:
         _seed(application, shipments, seed, replace=False)
     application.close()
+    with console.status("preparing the language model (once)"):
+        _understander()
     serve(host, port)
 
 
@@ -225,6 +227,10 @@ def policy_check(
 
 
 def _understander() -> Understander:
+    """The NLU, trained on first use and then loaded from the data directory (imported lazily:
+    scikit-learn takes a second to import, which no other command should pay)."""
+    from parceldesk.conversation.nlu.understand import Understander
+
     settings = load_settings()
     policy = load_policy(settings.policy_file)
     return Understander.load_or_train(policy.carriers, settings.data_dir / "models")
@@ -235,6 +241,8 @@ def nlu_predict(
     today: Annotated[str | None, typer.Option(help="Date for relative times (YYYY-MM-DD).")] = None,
 ) -> None:
     """Read JSON lines {"text", "lang"?} on stdin; write language, intent, confidence, slots."""
+    from parceldesk.conversation.nlu.predict import predict_lines
+
     understander = _understander()
     day = date.fromisoformat(today) if today else datetime.now(UTC).date()
     for batch in _batches(sys.stdin, 512):
@@ -260,6 +268,8 @@ def nlu_evaluate(
     mistakes: Annotated[int, typer.Option(help="How many mistakes to list.")] = 20,
 ) -> None:
     """Train without a held-out fifth of the written examples and report accuracy on it."""
+    from parceldesk.conversation.nlu.report import evaluate_held_out
+
     policy = load_policy(load_settings().policy_file)
     report = evaluate_held_out(policy.carriers)
     table = Table("language", "intent", "correct", "total", "accuracy", title="held-out accuracy")
