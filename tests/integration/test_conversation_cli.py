@@ -1,0 +1,67 @@
+"""`nlu predict` and `test-conversations` as a user runs them: processes, JSON lines, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from parceldesk.conversation.nlu.understand import Understander, training_fingerprint
+
+
+@pytest.fixture
+def env(tmp_path: Path, understander: Understander) -> dict[str, str]:
+    """A data directory holding the session's trained model, so no process trains again."""
+    models = tmp_path / "data" / "models"
+    models.mkdir(parents=True)
+    model = pickle.dumps(understander._classifier)
+    (models / f"nlu-{training_fingerprint()}.pickle").write_bytes(model)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("PARCELDESK_")}
+    return clean | {"PARCELDESK_DATA_DIR": str(tmp_path / "data"), "COLUMNS": "200"}
+
+
+def _run(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "parceldesk", *args],
+        input=stdin, capture_output=True, text=True, env=env, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def test_nlu_predict_writes_one_json_line_per_input(env: dict[str, str]) -> None:
+    lines = ['{"text": "PD0000000000059 到哪了"}', '{"text": "besok sore", "lang": "id"}', "oops"]
+    result = _run(env, "nlu", "predict", "--today", "2026-11-28", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 3
+    assert out[0]["intent"] == "track_parcel"
+    assert out[0]["slots"][0] == {
+        "type": "waybill",
+        "value": "PD0000000000059",
+        "start": 0,
+        "end": 15,
+    }
+    assert {s["value"] for s in out[1]["slots"]} == {"2026-11-29", "14:00-18:00"}
+    assert "error" in out[2]
+
+
+def test_test_conversations_reports_and_fails_honestly(env: dict[str, str], tmp_path: Path) -> None:
+    good = Path(__file__).parents[2] / "scenarios" / "pickup.yaml"
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "scenarios:\n  - name: expects the impossible\n    turns:\n      - user: 你好\n"
+        "        expect: {intent: change_address}\n",
+        "utf-8",
+    )
+    passing = _run(env, "test-conversations", str(good))
+    assert passing.returncode == 0, passing.stdout
+    assert passing.stdout.strip().splitlines()[-1] == "3 passed, 0 failed"
+    failing = _run(env, "test-conversations", str(good), str(bad))
+    assert failing.returncode == 1
+    assert "expects the impossible" in failing.stdout
+    assert "intent 'greet', expected 'change_address'" in failing.stdout
+    assert failing.stdout.strip().splitlines()[-1] == "3 passed, 1 failed"
