@@ -81,15 +81,19 @@ class SlotFilling:
         shipment = get_shipment(self.ctx, waybill)
         base = self._proposed_address() or shipment.destination
         parsed = correct_building(base, text) or parse_address(text, shipment.destination)
+        self._fill_address("new_address", parsed)
+        return True
+
+    def _fill_address(self, slot: str, parsed: Address | None) -> None:
+        """Fill ``slot`` with a valid address, or say it could not be read."""
         try:
             address = check_address(parsed, self.ctx.policy.served_countries) if parsed else None
         except InvalidAddress:
             address = None
         if address is None:
             self._say("address_unreadable")
-            return True
-        self._emit(e.SlotFilled("new_address", encode_address(address)))
-        return True
+        else:
+            self._emit(e.SlotFilled(slot, encode_address(address)))
 
     def _proposed_address(self) -> Address | None:
         encoded = self.state.slots.get("new_address")
@@ -122,17 +126,9 @@ class SlotFilling:
     def _absorb_pickup(self, u: Understanding) -> bool:
         taken = False
         if "pickup_address" not in self.state.slots and looks_like_address(u.text):
-            parsed = parse_address(u.text, None)
-            try:
-                address = (
-                    check_address(parsed, self.ctx.policy.served_countries) if parsed else None
-                )
-            except InvalidAddress:
-                address = None
-            if address is None:
-                self._say("address_unreadable")
+            self._fill_address("pickup_address", parse_address(u.text, None))
+            if "pickup_address" not in self.state.slots:
                 return True
-            self._emit(e.SlotFilled("pickup_address", encode_address(address)))
             taken = True
         if (weight := WEIGHT.search(u.text)) and "weight_grams" not in self.state.slots:
             grams = float(weight.group(1)) * (500 if weight.group(2) == "斤" else 1000)
