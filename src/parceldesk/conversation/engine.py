@@ -30,6 +30,7 @@ from parceldesk.conversation.ports import MessageUnderstander
 from parceldesk.conversation.responses import say, word
 from parceldesk.conversation.state import ConversationState, apply, fold
 from parceldesk.conversation.utterances import (
+    HOLD_REQUEST,
     HOLD_WORDS,
     HUMAN_WORDS,
     LOSS_WORDS,
@@ -95,7 +96,9 @@ class Conversation(SlotFilling):
 
     def _route(self, u: Understanding) -> None:
         intent = u.intent
-        if intent == "reschedule_delivery" and HOLD_WORDS.search(u.text):
+        if HOLD_REQUEST.search(u.text) or (
+            intent == "reschedule_delivery" and HOLD_WORDS.search(u.text)
+        ):
             intent = "hold_at_station"
         answering = only_slots(u) or (self.state.asked is not None and intent != self.state.task)
         if self.state.task and answering and self._absorb(u):

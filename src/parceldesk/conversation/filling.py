@@ -76,12 +76,14 @@ class SlotFilling:
 
     def _absorb_address(self, text: str) -> bool:
         waybill = self.state.slots.get("waybill")
-        if not waybill or not looks_like_address(text):
+        if not waybill:
             return False
         shipment = get_shipment(self.ctx, waybill)
-        base = self._proposed_address() or shipment.destination
-        parsed = correct_building(base, text) or parse_address(text, shipment.destination)
-        self._fill_address("new_address", parsed)
+        proposed = self._proposed_address()
+        corrected = correct_building(proposed, text) if proposed else None
+        if corrected is None and not looks_like_address(text):
+            return False
+        self._fill_address("new_address", corrected or parse_address(text, shipment.destination))
         return True
 
     def _fill_address(self, slot: str, parsed: Address | None) -> None:

@@ -17,6 +17,11 @@ HOLD_WORDS = re.compile(
     r"驿站|网点|自取|快递柜|自提|station|pick it up myself|collect it|agen|ambil sendiri|gudang",
     re.IGNORECASE,
 )
+HOLD_REQUEST = re.compile(
+    r"暂存|放(?:到|在)?(?:驿站|网点|快递柜|快递站)|自取|自提|hold (?:it|the parcel) at|keep it at|"
+    r"titip di agen|tahan (?:di|dulu)|ambil sendiri",
+    re.IGNORECASE,
+)
 LOSS_WORDS = re.compile(r"丢|没收到|lost|never arrived|missing|hilang|tidak terima", re.IGNORECASE)
 HUMAN_WORDS = re.compile(
     r"转人工|人工客服|真人|\bagen\b|\bagent\b|a person|a human|real person|operator|"
@@ -39,6 +44,16 @@ _BUILDING = re.compile(
 )
 
 
+_CHINESE_PARTS = (("building", "号楼"), ("unit", "单元"), ("room", "室"), ("blok", "号楼"))
+
+
+def _as_chinese(part: str) -> str:
+    for word, suffix in _CHINESE_PARTS:
+        if part.lower().startswith(word):
+            return part[len(word) :].strip() + suffix
+    return part
+
+
 def correct_building(base: Address, text: str) -> Address | None:
     """ "No, building 5": keep the street, change the building."""
     if re.search(r"路|街|道|jl\.?|jalan|road|street", text, re.IGNORECASE):
@@ -46,6 +61,8 @@ def correct_building(base: Address, text: str) -> Address | None:
     found = _BUILDING.findall(text)
     if not found:
         return None
+    if base.country == "CN":  # "building 5" for a Chinese address is 5号楼
+        found = [_as_chinese(part) for part in found]
     detail = _BUILDING.sub("", base.detail).strip() + "".join(found)
     return Address(
         base.country,
