@@ -77,10 +77,15 @@ def parse_chinese_address(text: str, current: Address | None) -> Address | None:
     return Address("CN", province or "", city, county or "", street, rest, "", body)
 
 
+_ROAD = re.compile(r"(?:(?![的在到是])[\u4e00-\u9fff]){1,6}(?:路|街|大街|大道|巷|胡同)\d+号")
+
+
 def _split_street(detail: str) -> tuple[str, str, str]:
-    match = re.match(r"(.+?(?:路|街|大街|大道|巷|胡同|道)\d+号)(.*)", detail)
-    if match:
-        return match.group(1), "", match.group(2).strip()
+    """(road and number, "", building/room after it); words before the road are dropped."""
+    matches = list(_ROAD.finditer(detail))
+    if matches:
+        road = matches[-1]
+        return road.group(), "", detail[road.end() :].strip()
     return detail, "", ""
 
 

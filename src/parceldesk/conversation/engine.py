@@ -95,11 +95,7 @@ class Conversation(SlotFilling):
         return self._replies
 
     def _route(self, u: Understanding) -> None:
-        intent = u.intent
-        if HOLD_REQUEST.search(u.text) or (
-            intent == "reschedule_delivery" and HOLD_WORDS.search(u.text)
-        ):
-            intent = "hold_at_station"
+        intent = _task_intent(u)
         answering = only_slots(u) or (self.state.asked is not None and intent != self.state.task)
         if self.state.task and answering and self._absorb(u):
             self._advance()
@@ -107,19 +103,30 @@ class Conversation(SlotFilling):
             self._start(intent, u)
         elif self.state.task and self._absorb(u):
             self._advance()
-        elif intent in {"greet", "thanks", "goodbye"}:
-            self._say(intent)
-            if self.state.task:
-                self._advance()
-        elif intent == "faq":
-            self._say(f"faq_{u.slot('faq_topic') or 'general'}")
+        elif self._small_talk(u):
+            return
         elif u.slot("waybill"):
             self._start("track_parcel", u)
-        elif self.state.task and intent in {"affirm", "deny"} and intent == "deny":
+        elif self.state.task and intent == "deny":
             self._finish("cancelled")
             self._say("cancelled")
         else:
             self._misunderstood(u.text)
+
+    def _small_talk(self, u: Understanding) -> bool:
+        """Greetings, thanks, goodbyes and FAQ answers; True if the message was one."""
+        if u.intent == "goodbye":
+            self._finish("abandoned")
+            self._say("goodbye")
+        elif u.intent in {"greet", "thanks"}:
+            self._say(u.intent)
+            if self.state.task:
+                self._advance()
+        elif u.intent == "faq":
+            self._say(f"faq_{u.slot('faq_topic') or 'general'}")
+        else:
+            return False
+        return True
 
     def _start(self, task: str, u: Understanding) -> None:
         current = self.state.task
@@ -130,6 +137,9 @@ class Conversation(SlotFilling):
             if current:
                 self._emit(e.TaskFinished(current, "abandoned"))
             self._emit(e.TaskStarted(task))
+            if self.state.last_waybill and not u.slot("waybill") and task != "request_pickup":
+                # "deliver it to my office" right after tracking means the parcel just discussed
+                self._emit(e.SlotFilled("waybill", self.state.last_waybill))
         self._absorb(u)
         self._advance()
 
@@ -408,3 +418,12 @@ class Conversation(SlotFilling):
     def _today(self) -> date:
         zone = ZoneInfo(self.ctx.policy.country(self.ctx.policy.default_country).timezone)
         return datetime.astimezone(self.ctx.clock.now(), zone).date()
+
+
+def _task_intent(u: Understanding) -> str:
+    """The intent, with "keep it at the station" read as a hold rather than a reschedule."""
+    if HOLD_REQUEST.search(u.text) or (
+        u.intent == "reschedule_delivery" and HOLD_WORDS.search(u.text)
+    ):
+        return "hold_at_station"
+    return u.intent

@@ -22,6 +22,7 @@ class ConversationState:
     refused: list[str] = field(default_factory=list)
     resolved: int = 0
     last_intent: str | None = None
+    last_waybill: str | None = None
     turns: int = 0
 
     def grant_for(self, waybill: str | None) -> tuple[str, str] | None:
@@ -48,6 +49,8 @@ def apply(state: ConversationState, event: e.Event) -> ConversationState:  # noq
             state.task, state.slots, state.asked, state.pending = None, {}, None, None
         case e.SlotFilled(name=name, value=value):
             state.slots[name] = value
+            if name == "waybill":
+                state.last_waybill = value or None
             state.misunderstood_in_a_row = 0
         case e.Asked(slot=slot):
             state.asked = slot

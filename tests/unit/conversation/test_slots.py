@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from parceldesk.conversation.addresses import parse_address
 from parceldesk.conversation.slots import extract_slots
+from parceldesk.conversation.utterances import correct_building
 from parceldesk.domain.policy import Policy
+from tests.factories import BEIJING
 
 TODAY = date(2026, 11, 28)
 
@@ -52,3 +57,30 @@ def test_four_digits_inside_a_phone_or_waybill_are_not_verification_digits(polic
     types = [t for t, _, _ in _slots(policy, "PD0000000000059 13812345678")]
     assert types == ["waybill", "phone"]
     assert _slots(policy, "empat digit terakhir 5678") == [("digits", "5678", "5678")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("改到北京市海淀区中关村大街27号", "北京市海淀区中关村大街27号"),
+        ("改到朝阳区建国路93号万达广场5号楼", "北京市朝阳区建国路93号万达广场5号楼"),
+        ("送到山西省大同市平城区迎宾路10号吧", "山西省大同市平城区迎宾路10号"),
+        ("公司在同一个区的幸福路100号", "北京市幸福路100号"),
+        ("我家在和平路8号3单元", "北京市和平路8号3单元"),
+    ],
+)
+def test_chinese_addresses_are_completed_from_the_current_destination(
+    text: str, expected: str
+) -> None:
+    parsed = parse_address(text, BEIJING)
+    assert parsed is not None
+    assert parsed.one_line() == expected
+
+
+def test_a_building_correction_keeps_the_street() -> None:
+    base = parse_address("改到朝阳区建国路93号万达广场3号楼", BEIJING)
+    assert base is not None
+    for text in ("不对，是5号楼", "no, building 5"):
+        corrected = correct_building(base, text)
+        assert corrected is not None
+        assert corrected.one_line() == "北京市朝阳区建国路93号万达广场5号楼"
