@@ -10,7 +10,13 @@ import pytest
 
 from parceldesk.conversation.nlu.predict import predict_lines
 from parceldesk.conversation.nlu.report import evaluate_held_out
-from parceldesk.conversation.nlu.understand import Understander, find_faq_topic, mask
+from parceldesk.conversation.nlu.training import load_bases, split_bases
+from parceldesk.conversation.nlu.understand import (
+    TRAINING_SEED,
+    Understander,
+    find_faq_topic,
+    mask,
+)
 from parceldesk.conversation.slots import extract_slots
 from parceldesk.domain.policy import Policy
 
@@ -124,3 +130,10 @@ def test_held_out_accuracy_does_not_regress(policy: Policy) -> None:
     accuracy = {language: score.accuracy for language, score in report.by_language.items()}
     assert set(accuracy) == {"zh", "en", "id"}
     assert all(value >= 0.75 for value in accuracy.values()), accuracy
+
+
+def test_no_sentence_is_both_trained_on_and_held_out() -> None:
+    train, held_out = split_bases(load_bases(), TRAINING_SEED)
+    trained = {(b.language, b.text.strip().lower()) for b in train}
+    leaked = [b.text for b in held_out if (b.language, b.text.strip().lower()) in trained]
+    assert leaked == []

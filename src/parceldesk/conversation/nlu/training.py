@@ -58,7 +58,8 @@ def load_bases() -> list[Example]:
                 bases += [Example(str(text), intent, language) for text in texts]
     for line in _read("nlu/clinc150-negatives-sample.jsonl").splitlines():
         bases.append(Example(json.loads(line)["text"], OUT_OF_SCOPE, "en"))
-    return bases
+    # A sentence written twice must not land in training and in the held-out set at once.
+    return list(dict.fromkeys(bases))
 
 
 def load_composed(seed: int, per_pattern: int = 60) -> list[Example]:
