@@ -221,7 +221,8 @@ class Conversation(SlotFilling):
             self._say("done_complaint", reference=reference)
         self._finish("resolved")
 
-    # --- filling slots --------------------------------------------------------------------------
+    # --- moving the task on -------------------------------------------------------------------
+
     def _advance(self) -> None:  # noqa: C901
         task, slots = self.state.task, self.state.slots
         if task is None or self.state.handed_off or self.state.pending:
@@ -272,14 +273,20 @@ class Conversation(SlotFilling):
         if outcome is not None:
             self._apply_outcome(outcome, shipment, role)
 
-    def _apply_outcome(self, outcome: Outcome, shipment: Shipment, role: PartyRole) -> None:
+    def _emit_outcome(self, outcome: Outcome) -> e.ActionRefused | None:
+        """Record a proposal or a refusal and say it; a refusal ends the task and is returned."""
         for event in outcome.events:
             self._emit(event)
         self._replies.append(outcome.text)
         refused = next((ev for ev in outcome.events if isinstance(ev, e.ActionRefused)), None)
+        if refused is not None:
+            self._finish("refused")
+        return refused
+
+    def _apply_outcome(self, outcome: Outcome, shipment: Shipment, role: PartyRole) -> None:
+        refused = self._emit_outcome(outcome)
         if refused is None:
             return
-        self._finish("refused")
         if len(self.state.refused) >= MAX_REFUSALS:
             self._handoff("policy_exception")  # the customer needs what the policy does not allow
             return
@@ -332,11 +339,7 @@ class Conversation(SlotFilling):
                 TimeWindow.parse(slots["window"]), int(slots["weight_grams"]), slots["items"],
                 slots["phone"], self.ctx.clock.now(),
             )  # fmt: skip
-            for event in outcome.events:
-                self._emit(event)
-            self._replies.append(outcome.text)
-            if any(isinstance(ev, e.ActionRefused) for ev in outcome.events):
-                self._finish("refused")
+            self._emit_outcome(outcome)
 
     def _shipment(self) -> Shipment | None:
         waybill = self.state.slots.get("waybill")

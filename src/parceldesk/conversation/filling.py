@@ -20,10 +20,9 @@ from parceldesk.domain.errors import (
     ShipmentLocked,
     VerificationFailed,
 )
-from parceldesk.domain.shipments import PartyRole
 from parceldesk.services.context import Context
 from parceldesk.services.tracking import get_shipment
-from parceldesk.services.verification import verify_party
+from parceldesk.services.verification import acting_role, verify_party
 
 NEEDS_VERIFICATION = {
     "change_address", "reschedule_delivery", "hold_at_station", "intercept_return",
@@ -76,14 +75,13 @@ class SlotFilling:
 
     def _absorb_address(self, text: str) -> bool:
         waybill = self.state.slots.get("waybill")
-        if not waybill:
-            return False
-        shipment = get_shipment(self.ctx, waybill)
         proposed = self._proposed_address()
         corrected = correct_building(proposed, text) if proposed else None
-        if corrected is None and not looks_like_address(text):
+        if not waybill or (corrected is None and not looks_like_address(text)):
             return False
-        self._fill_address("new_address", corrected or parse_address(text, shipment.destination))
+        if corrected is None:
+            corrected = parse_address(text, get_shipment(self.ctx, waybill).destination)
+        self._fill_address("new_address", corrected)
         return True
 
     def _fill_address(self, slot: str, parsed: Address | None) -> None:
@@ -119,11 +117,9 @@ class SlotFilling:
             return
         except InvalidInput:
             return
-        role = PartyRole.SENDER if PartyRole.SENDER in verified.roles else verified.roles[0]
+        role = acting_role(verified.roles)
         self._emit(e.PartyVerified(waybill, str(role), verified.token))
         self._say("verified")
-
-    # --- moving the task on -------------------------------------------------------------------
 
     def _absorb_pickup(self, u: Understanding) -> bool:
         taken = False

@@ -176,8 +176,12 @@ def authorise(ctx: Context, uow: UnitOfWork, credential: Credential, waybill: st
     grant = uow.verification.find_grant(hash_secret(ctx, credential.token))
     if grant is None or grant.waybill != waybill or grant.expires_at <= ctx.clock.now():
         raise NotVerified("please verify that this is your parcel first")
-    role = PartyRole.SENDER if PartyRole.SENDER in grant.roles else grant.roles[0]
-    return Actor("customer", str(role))
+    return Actor("customer", str(acting_role(grant.roles)))
+
+
+def acting_role(roles: tuple[PartyRole, ...]) -> PartyRole:
+    """The role a verified caller acts in: the sender's, if the phone is on both sides."""
+    return PartyRole.SENDER if PartyRole.SENDER in roles else roles[0]
 
 
 def authorise_party(
