@@ -21,6 +21,11 @@ from parceldesk.conversation.slots import extract_slots
 from parceldesk.domain.policy import Policy
 
 TODAY = date(2026, 11, 28)
+INTENTS = {
+    "track_parcel", "change_address", "reschedule_delivery", "intercept_return",
+    "report_damage_loss", "request_pickup", "complaint", "human_agent", "faq", "greet", "thanks",
+    "goodbye", "affirm", "deny", "out_of_scope",
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -137,3 +142,16 @@ def test_no_sentence_is_both_trained_on_and_held_out() -> None:
     trained = {(b.language, b.text.strip().lower()) for b in train}
     leaked = [b.text for b in held_out if (b.language, b.text.strip().lower()) in trained]
     assert leaked == []
+
+
+def test_every_training_file_names_each_intent_once() -> None:
+    """YAML keeps only the last of two equal keys: a repeated intent would silently lose data."""
+    from importlib import resources
+
+    folder = resources.files("parceldesk.conversation").joinpath("data/nlu")
+    for entry in folder.iterdir():
+        if entry.name.endswith(".yaml") and entry.name != "compose.yaml":
+            lines = entry.read_text("utf-8").splitlines()
+            keys = [line[:-1] for line in lines if line.endswith(":") and line[0].isalpha()]
+            assert len(keys) == len(set(keys)), entry.name
+            assert set(keys) <= INTENTS, entry.name
