@@ -6,6 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
@@ -22,6 +23,10 @@ from parceldesk.storage.migrate import check_database_current, upgrade_database
 from parceldesk.storage.unit_of_work import SqlUnitOfWork
 from parceldesk.web.app import create_app
 
+if TYPE_CHECKING:  # the conversation engine imports scikit-learn: only commands that talk load it
+    from parceldesk.conversation.chat import ChatService
+    from parceldesk.conversation.ports import MessageUnderstander
+
 
 class DatabaseNotReady(ParceldeskError):
     code = "database_not_ready"
@@ -37,9 +42,26 @@ class Application:
     engine: Engine
     policy: Policy
     context: Context
+    _understander: MessageUnderstander | None = None
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def understander(self) -> MessageUnderstander:
+        """The NLU, trained once into the data directory and loaded from there afterwards
+        (imported here, not at the top: scikit-learn takes a second other commands need not pay)."""
+        if self._understander is None:
+            from parceldesk.conversation.nlu.understand import Understander
+
+            cache = self.settings.data_dir / "models"
+            self._understander = Understander.load_or_train(self.policy.carriers, cache)
+        return self._understander
+
+    def chat(self) -> ChatService:
+        from parceldesk.conversation.chat import ChatService
+        from parceldesk.storage.conversations import SqlConversationStore
+
+        return ChatService(self.context, SqlConversationStore(self.engine), self.understander)
 
 
 def load_secret_key(settings: Settings) -> bytes:
@@ -96,4 +118,6 @@ def check_database(engine: Engine) -> bool:
 
 
 def build_web_app(application: Application) -> FastAPI:
-    return create_app(application.context, lambda: check_database(application.engine))
+    return create_app(
+        application.context, application.chat(), lambda: check_database(application.engine)
+    )

@@ -73,6 +73,13 @@ class Conversation(SlotFilling):
 
     # --- the turn ----------------------------------------------------------------------------
 
+    def open(self, language: str) -> list[str]:
+        """Start the conversation in the customer's language with the bot's greeting."""
+        self._replies = []
+        self._emit(e.ConversationStarted(self.channel, language))
+        self._say("greet")
+        return self._replies
+
     def handle(self, text: str) -> list[str]:
         """The bot's replies to one customer message (none once a human has taken over)."""
         self._replies = []

@@ -7,6 +7,12 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class ConversationStarted:
+    channel: str
+    language: str
+
+
+@dataclass(frozen=True)
 class UserSaid:
     text: str
 
@@ -103,7 +109,8 @@ class BotSaid:
 
 
 Event = (
-    UserSaid | IntentDetected | TaskStarted | TaskFinished | SlotFilled | Asked | PartyVerified
-    | VerificationFailed | ActionProposed | ActionConfirmed | ActionCancelled | ActionExecuted
-    | ActionRefused | Misunderstood | HandoffRequested | BotSaid
+    ConversationStarted | UserSaid | IntentDetected | TaskStarted | TaskFinished | SlotFilled
+    | Asked | PartyVerified | VerificationFailed | ActionProposed | ActionConfirmed
+    | ActionCancelled | ActionExecuted | ActionRefused | Misunderstood | HandoffRequested
+    | BotSaid
 )  # fmt: skip

@@ -1,4 +1,4 @@
-"""Ports of the conversation engine: the seam where another understander can be plugged in.
+"""Ports of the conversation engine: where conversations are kept, and the understander seam.
 
 The embedded ``nlu.understand.Understander`` implements ``MessageUnderstander``. An optional
 LLM-backed understander (run on the carrier's own compute) would implement the same Protocol and
@@ -7,11 +7,59 @@ return the same ``Understanding``; the dialogue, the policies and every write st
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Protocol
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
 
+from parceldesk.conversation.events import Event
 from parceldesk.conversation.nlu.understand import Understanding
 
 
 class MessageUnderstander(Protocol):
     def understand(self, text: str, today: date, hint: str | None = None) -> Understanding: ...
+
+
+@dataclass(frozen=True)
+class ConversationRecord:
+    id: str
+    token_hash: str
+    channel: str
+    language: str
+    caller_phone: str | None
+    created_at: datetime
+    version: int = 0
+    handed_off: bool = False
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    seq: int
+    at: datetime
+    event: Event
+
+
+@dataclass(frozen=True)
+class StoredTurn:
+    """What one customer message was answered with, kept so a resend gets the same answer."""
+
+    client_message_id: str
+    result: dict[str, Any]
+
+
+class ConversationStore(Protocol):
+    """Conversations as append-only event logs. Every method is its own transaction."""
+
+    def add(self, record: ConversationRecord, events: Sequence[Event], at: datetime) -> None: ...
+    def find(self, conversation_id: str) -> ConversationRecord | None: ...
+    def list_events(self, conversation_id: str) -> list[StoredEvent]: ...
+    def find_turn(self, conversation_id: str, client_message_id: str) -> StoredTurn | None: ...
+    def append(
+        self,
+        record: ConversationRecord,
+        events: Sequence[Event],
+        turn: StoredTurn,
+        at: datetime,
+    ) -> None:
+        """Add the events and the turn if ``record.version`` is still current, else raise
+        ``ConcurrentModification``; the stored version becomes ``record.version + 1``."""

@@ -32,6 +32,8 @@ class ConversationState:
 def apply(state: ConversationState, event: e.Event) -> ConversationState:  # noqa: C901
     """Fold one event into the state (in place) and return it."""
     match event:
+        case e.ConversationStarted(language=language):
+            state.language = language
         case e.UserSaid():
             state.turns += 1
         case e.IntentDetected(intent=intent, language=language):

@@ -207,3 +207,36 @@ outbox_messages = Table(
     Column("body", Text, nullable=False),
     Column("sent_at", UtcDateTime),
 )
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("channel", String(10), nullable=False),
+    Column("language", String(5), nullable=False),
+    Column("caller_phone", String(20)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("handed_off", Boolean, nullable=False),
+)
+
+conversation_events = Table(
+    "conversation_events",
+    metadata,
+    Column("conversation_id", String(32), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+conversation_turns = Table(
+    "conversation_turns",
+    metadata,
+    Column("conversation_id", String(32), primary_key=True),
+    Column("client_message_id", String(64), primary_key=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("result", JSON, nullable=False),
+)

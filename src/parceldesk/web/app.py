@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from importlib import resources
 
 from fastapi import FastAPI
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel
 
 from parceldesk import __version__
+from parceldesk.conversation.chat import ChatService
 from parceldesk.services.context import Context
+from parceldesk.web.api import build_api
+from parceldesk.web.errors import install_error_handlers
+from parceldesk.web.limits import RateLimiter
+from parceldesk.web.security import SecurityMiddleware
+
+STATIC = resources.files("parceldesk.web").joinpath("static")
 
 
 class HealthPublic(BaseModel):
@@ -17,9 +27,21 @@ class HealthPublic(BaseModel):
     version: str
 
 
-def create_app(context: Context, check_database: Callable[[], bool]) -> FastAPI:
-    app = FastAPI(title="parceldesk", version=__version__, docs_url="/api/docs")
+def create_app(context: Context, chat: ChatService, check_database: Callable[[], bool]) -> FastAPI:
+    app = FastAPI(
+        title="parceldesk",
+        version=__version__,
+        docs_url=None,  # Swagger UI loads from a CDN; the OpenAPI document is served instead
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
     app.state.context = context
+    install_error_handlers(app)
+    app.add_middleware(SecurityMiddleware)
+    app.include_router(
+        build_api(chat, starts=RateLimiter(30, 60.0), messages=RateLimiter(60, 60.0))
+    )
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.get("/health", response_model=HealthPublic, tags=["operations"])
     def health() -> HealthPublic:
@@ -30,5 +52,24 @@ def create_app(context: Context, check_database: Callable[[], bool]) -> FastAPI:
             database="ok" if database_ok else "unreachable",
             version=__version__,
         )
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"], response_model=None)
+    def readyz() -> JSONResponse:
+        """Ready for traffic: the database answers."""
+        ready = check_database()
+        return JSONResponse({"status": "ready" if ready else "not_ready"}, 200 if ready else 503)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/chat")
+
+    @app.get("/chat", include_in_schema=False)
+    def chat_page() -> FileResponse:
+        return FileResponse(str(STATIC.joinpath("chat.html")), media_type="text/html")
 
     return app

@@ -1,0 +1,215 @@
+"""Conversations over a network: started with a resume token, stored as events, replayed safely.
+
+Only the holder of the resume token may read or write a conversation; the token is kept as an
+HMAC only. A customer message is answered and stored in one transaction before the answer is
+returned, and a resend with the same ``client_message_id`` gets the stored answer without the
+engine running again. A write the engine executes carries an idempotency key made of the
+conversation id and the turn number, so a turn replayed after a crash cannot act twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from parceldesk.conversation import events as e
+from parceldesk.conversation.engine import Conversation
+from parceldesk.conversation.nlu.training import LANGUAGES
+from parceldesk.conversation.ports import (
+    ConversationRecord,
+    ConversationStore,
+    MessageUnderstander,
+    StoredTurn,
+)
+from parceldesk.conversation.state import ConversationState
+from parceldesk.domain.errors import InvalidInput, NotFound, ParceldeskError
+from parceldesk.domain.phones import parse_phone
+from parceldesk.services.context import Context
+
+MAX_MESSAGE_CHARS = 2000
+CLIENT_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+CHANNELS = ("web", "api", "sms", "voice", "cli")
+LOCK_STRIPES = 64
+
+
+class ConversationNotFound(NotFound):
+    code = "conversation_not_found"
+
+
+class NotAuthenticated(ParceldeskError):
+    code = "not_authenticated"
+
+
+@dataclass(frozen=True)
+class StartedConversation:
+    id: str
+    token: str
+    replies: tuple[str, ...]
+    language: str
+    quick_replies: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    message_id: str
+    replies: tuple[str, ...]
+    intent: str | None
+    language: str
+    handed_off: bool
+    quick_replies: tuple[str, ...] = ()
+    replayed: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "message_id": self.message_id,
+            "replies": list(self.replies),
+            "intent": self.intent,
+            "language": self.language,
+            "handed_off": self.handed_off,
+            "quick_replies": list(self.quick_replies),
+        }
+
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    seq: int
+    sender: str  # customer | bot
+    text: str
+    at: str
+
+
+class ChatService:
+    def __init__(
+        self,
+        ctx: Context,
+        store: ConversationStore,
+        understander: Callable[[], MessageUnderstander],
+    ) -> None:
+        self._ctx, self._store, self._understander = ctx, store, understander
+        self._locks = tuple(threading.Lock() for _ in range(LOCK_STRIPES))
+
+    def start(
+        self, channel: str, language: str | None = None, caller_phone: str | None = None
+    ) -> StartedConversation:
+        if channel not in CHANNELS:
+            raise InvalidInput(f"channel must be one of {', '.join(CHANNELS)}")
+        if language is not None and language not in LANGUAGES:
+            raise InvalidInput(f"language must be one of {', '.join(LANGUAGES)}")
+        phone = (
+            parse_phone(caller_phone, self._ctx.policy.default_country) if caller_phone else None
+        )
+        conversation_id, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
+        conversation = Conversation(self._ctx, self._understander(), conversation_id, channel)
+        replies = conversation.open(language or "en")
+        now = self._ctx.clock.now()
+        record = ConversationRecord(
+            conversation_id, self._hash(token), channel, conversation.state.language,
+            phone, now,
+        )  # fmt: skip
+        self._store.add(record, conversation.events, now)
+        return StartedConversation(
+            conversation_id, token, tuple(replies), record.language,
+            quick_replies(conversation.state),
+        )  # fmt: skip
+
+    def check_access(self, conversation_id: str, token: str | None) -> ConversationRecord:
+        """The conversation, if ``token`` is its resume token (else it does not exist for you)."""
+        if not token:
+            raise NotAuthenticated("send the conversation's resume token as a Bearer token")
+        record = self._store.find(conversation_id) if len(conversation_id) <= 64 else None
+        if record is None or not hmac.compare_digest(record.token_hash, self._hash(token)):
+            raise ConversationNotFound("no such conversation for this token")
+        return record
+
+    def post(
+        self, conversation_id: str, token: str | None, text: str, client_message_id: str
+    ) -> TurnResult:
+        self.check_access(conversation_id, token)
+        text = _check_message(text, client_message_id)
+        with self._lock(conversation_id):
+            record = self.check_access(conversation_id, token)
+            stored = self._store.find_turn(conversation_id, client_message_id)
+            if stored is not None:
+                return _replayed(stored)
+            history = [s.event for s in self._store.list_events(conversation_id)]
+            conversation = Conversation(
+                self._ctx, self._understander(), conversation_id, record.channel, history
+            )
+            replies = conversation.handle(text)
+            new = conversation.events[len(history) :]
+            intent = next((x.intent for x in new if isinstance(x, e.IntentDetected)), None)
+            result = TurnResult(
+                uuid.uuid4().hex, tuple(replies), intent, conversation.state.language,
+                conversation.state.handed_off, quick_replies(conversation.state),
+            )  # fmt: skip
+            turn = StoredTurn(client_message_id, result.to_json())
+            self._store.append(record, new, turn, self._ctx.clock.now())
+            return result
+
+    def transcript(self, conversation_id: str, token: str | None) -> list[TranscriptEntry]:
+        self.check_access(conversation_id, token)
+        entries = []
+        for stored in self._store.list_events(conversation_id):
+            at = stored.at.isoformat()
+            if isinstance(stored.event, e.UserSaid):
+                entries.append(TranscriptEntry(stored.seq, "customer", stored.event.text, at))
+            elif isinstance(stored.event, e.BotSaid):
+                entries.append(TranscriptEntry(stored.seq, "bot", stored.event.text, at))
+        return entries
+
+    def _hash(self, token: str) -> str:
+        return hmac.new(self._ctx.secret_key, token.encode(), hashlib.sha256).hexdigest()
+
+    def _lock(self, conversation_id: str) -> threading.Lock:
+        """Turns of one conversation run one at a time in this process (other processes are
+        caught by the store's version check)."""
+        return self._locks[hash(conversation_id) % LOCK_STRIPES]
+
+
+def _check_message(text: str, client_message_id: str) -> str:
+    if not CLIENT_MESSAGE_ID.match(client_message_id or ""):
+        raise InvalidInput("client_message_id must be 1-64 letters, digits or _ . : -")
+    text = (text or "").strip()
+    if not text:
+        raise InvalidInput("the message is empty")
+    if len(text) > MAX_MESSAGE_CHARS:
+        raise InvalidInput(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
+    if any(ord(c) < 32 and c not in "\n\t" for c in text):
+        raise InvalidInput("the message contains control characters")
+    return text
+
+
+@cache
+def _quick_reply_texts() -> dict[str, dict[str, list[str]]]:
+    path = resources.files("parceldesk.conversation").joinpath("data/quick_replies.yaml")
+    data: dict[str, dict[str, list[str]]] = yaml.safe_load(path.read_text("utf-8"))
+    return data
+
+
+def quick_replies(state: ConversationState) -> tuple[str, ...]:
+    """The buttons worth offering now: yes/no for a pending change, the tasks when idle."""
+    if state.handed_off:
+        return ()
+    texts = _quick_reply_texts()[state.language]
+    if state.pending is not None:
+        return tuple(texts["confirm"])
+    return tuple(texts["start"]) if state.task is None else ()
+
+
+def _replayed(stored: StoredTurn) -> TurnResult:
+    data = stored.result
+    return TurnResult(
+        str(data["message_id"]), tuple(data["replies"]), data["intent"], str(data["language"]),
+        bool(data["handed_off"]), tuple(data.get("quick_replies", ())), replayed=True,
+    )  # fmt: skip

@@ -1,0 +1,106 @@
+"""Conversations as append-only event logs in SQL, one transaction per call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from parceldesk.conversation.codec import decode_event, encode_event
+from parceldesk.conversation.events import Event, HandoffRequested
+from parceldesk.conversation.ports import ConversationRecord, StoredEvent, StoredTurn
+from parceldesk.domain.errors import ConcurrentModification
+from parceldesk.storage import tables as t
+
+
+class SqlConversationStore:
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(self, record: ConversationRecord, events: Sequence[Event], at: datetime) -> None:
+        row = {
+            "id": record.id, "token_hash": record.token_hash, "channel": record.channel,
+            "language": record.language, "caller_phone": record.caller_phone,
+            "created_at": record.created_at, "updated_at": at, "version": 0,
+            "handed_off": any(isinstance(x, HandoffRequested) for x in events),
+        }  # fmt: skip
+        with self._engine.begin() as db:
+            db.execute(insert(t.conversations), [row])
+            if events:
+                db.execute(insert(t.conversation_events), _event_rows(record.id, 0, events, at))
+
+    def find(self, conversation_id: str) -> ConversationRecord | None:
+        c = t.conversations.c
+        with self._engine.connect() as db:
+            row = db.execute(select(t.conversations).where(c.id == conversation_id)).first()
+        if row is None:
+            return None
+        m = row._mapping
+        return ConversationRecord(
+            m["id"], m["token_hash"], m["channel"], m["language"], m["caller_phone"],
+            m["created_at"], m["version"], m["handed_off"],
+        )  # fmt: skip
+
+    def list_events(self, conversation_id: str) -> list[StoredEvent]:
+        c = t.conversation_events.c
+        query = select(c.seq, c.at, c.data).where(c.conversation_id == conversation_id)
+        with self._engine.connect() as db:
+            rows = db.execute(query.order_by(c.seq)).all()
+        return [StoredEvent(r.seq, r.at, decode_event(r.data)) for r in rows]
+
+    def find_turn(self, conversation_id: str, client_message_id: str) -> StoredTurn | None:
+        c = t.conversation_turns.c
+        query = select(c.result).where(
+            c.conversation_id == conversation_id, c.client_message_id == client_message_id
+        )
+        with self._engine.connect() as db:
+            result = db.execute(query).scalar_one_or_none()
+        return StoredTurn(client_message_id, result) if result is not None else None
+
+    def append(
+        self, record: ConversationRecord, events: Sequence[Event], turn: StoredTurn, at: datetime
+    ) -> None:
+        c = t.conversations.c
+        handed_off = record.handed_off or any(isinstance(x, HandoffRequested) for x in events)
+        bump = (
+            update(t.conversations)
+            .where(c.id == record.id, c.version == record.version)
+            .values(version=record.version + 1, updated_at=at, handed_off=handed_off)
+        )
+        try:
+            with self._engine.begin() as db:
+                if db.execute(bump).rowcount != 1:
+                    raise ConcurrentModification(
+                        "the conversation moved on in another request; send the message again"
+                    )
+                e = t.conversation_events.c
+                last = db.execute(
+                    select(func.max(e.seq)).where(e.conversation_id == record.id)
+                ).scalar_one()
+                first = 0 if last is None else last + 1
+                if events:
+                    db.execute(
+                        insert(t.conversation_events), _event_rows(record.id, first, events, at)
+                    )
+                db.execute(
+                    insert(t.conversation_turns),
+                    [{"conversation_id": record.id, "client_message_id": turn.client_message_id,
+                      "at": at, "result": turn.result}],
+                )  # fmt: skip
+        except IntegrityError as error:
+            raise ConcurrentModification(
+                "the same message arrived twice at once; send it again for the stored answer"
+            ) from error
+
+
+def _event_rows(
+    conversation_id: str, first: int, events: Sequence[Event], at: datetime
+) -> list[dict[str, object]]:
+    rows = []
+    for offset, event in enumerate(events):
+        data = encode_event(event)
+        rows.append({"conversation_id": conversation_id, "seq": first + offset, "at": at,
+                     "type": data["type"], "data": data})  # fmt: skip
+    return rows
