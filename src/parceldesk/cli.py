@@ -142,14 +142,20 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
-    """Run the web service (health endpoint at /health, API docs at /api/docs)."""
+    """Run the web service: web chat at /chat, chat API at /api/v1, health at /healthz."""
     import uvicorn
 
     application = bootstrap()
     settings = application.settings
+    with console.status("loading the language model"):
+        application.understander()
     web = build_web_app(application)
     uvicorn.run(
-        web, host=host or settings.host, port=port or settings.port, log_level=settings.log_level
+        web,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=30,
     )
 
 
@@ -326,7 +332,9 @@ def chat(
     from parceldesk.conversation.engine import Conversation
 
     application = bootstrap()
-    conversation = Conversation(application.context, _understander(), uuid.uuid4().hex, channel)
+    conversation = Conversation(
+        application.context, application.understander(), uuid.uuid4().hex, channel
+    )
     console.print("parceldesk assistant: type a message (Ctrl-D to stop)")
     for line in sys.stdin if not sys.stdin.isatty() else iter(lambda: console.input("> "), None):
         if not line.strip():

@@ -133,6 +133,7 @@ class VerificationModel(_Model):
     code_digits: Annotated[int, Field(ge=4, le=10)] = 6
     code_ttl_minutes: Positive = 5
     grant_ttl_minutes: Positive = 30
+    link_ttl_hours: Annotated[int, Field(ge=1, le=168)] = 24
 
 
 class PolicyModel(_Model):

@@ -2,49 +2,40 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from parceldesk.conversation.nlu.understand import Understander
+from tests.servers import running_server, server_env, share_model
 
 
-def test_serve_reports_health_over_http(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PARCELDESK_")}
-    env["PARCELDESK_DATA_DIR"] = str(tmp_path)
+def test_serve_reports_health_and_chats_over_http(
+    tmp_path: Path, understander: Understander
+) -> None:
     subprocess.run(
-        [sys.executable, "-m", "parceldesk", "init"], env=env, check=True, capture_output=True
-    )
-    port = _free_port()
-    log = (tmp_path / "serve.log").open("wb")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "parceldesk", "serve", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
+        [sys.executable, "-m", "parceldesk", "init"],
+        env=server_env(tmp_path), check=True, capture_output=True,
     )  # fmt: skip
-    try:
-        response = None
-        for _ in range(100):
-            try:
-                response = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        assert response is not None, (tmp_path / "serve.log").read_text()
-        assert response.status_code == 200
-        assert response.json()["status"] == "ok"
-        assert response.json()["database"] == "ok"
-        docs = httpx.get(f"http://127.0.0.1:{port}/openapi.json", timeout=2).json()
-        assert "/health" in docs["paths"]
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
+    share_model(tmp_path, understander)
+    with running_server(tmp_path) as base:
+        health = httpx.get(f"{base}/health", timeout=5)
+        assert health.status_code == 200
+        assert health.json()["database"] == "ok"
+        assert httpx.get(f"{base}/healthz", timeout=5).json() == {"status": "ok"}
+        docs = httpx.get(f"{base}/api/v1/openapi.json", timeout=5).json()
+        assert "/api/v1/conversations" in docs["paths"]
+        started = httpx.post(f"{base}/api/v1/conversations", json={"language": "en"}, timeout=5)
+        assert started.status_code == 201
+        body = started.json()
+        turn = httpx.post(
+            f"{base}/api/v1/conversations/{body['id']}/messages",
+            json={"text": "I want to talk to a person", "client_message_id": "1"},
+            headers={"Authorization": f"Bearer {body['token']}"},
+            timeout=10,
+        )
+        assert turn.status_code == 200
+        assert turn.json()["handed_off"] is True
+    assert "Traceback" not in "".join(p.read_text() for p in tmp_path.glob("serve-*.log"))

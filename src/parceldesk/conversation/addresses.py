@@ -109,6 +109,12 @@ def _named_place(body: str) -> tuple[str, str] | None:
 
 
 def parse_latin_address(text: str, current: Address | None) -> Address | None:
+    """An Indonesian or English address: street, building before it, district after it.
+
+    The old district and postal code are kept only when the customer names no other district
+    (the read-back shows them, so a wrong guess is corrected before anything changes). In
+    Singapore a postal code names one building, so it is never carried over to a new street.
+    """
     body = strip_lead_in(text)
     if not _LATIN_STREET.search(body):
         return None
@@ -121,11 +127,39 @@ def parse_latin_address(text: str, current: Address | None) -> Address | None:
     same_city = current is not None and current.country == country and current.city == city
     pattern = {"SG": _SG_POSTAL, "ID": _ID_POSTAL}.get(country)
     found = pattern.search(body) if pattern else None
-    postal = found.group(1) if found else (current.postal_code if same_city and current else "")
-    street = _SG_POSTAL.sub("", body).strip(" ,") if country == "SG" else body
+    street, detail, district = _latin_parts(pattern.sub("", body) if pattern else body, city)
+    keeps_area = (
+        same_city
+        and current is not None
+        and country != "SG"
+        and (district or current.district) == current.district
+    )
+    postal = found.group(1) if found else (current.postal_code if keeps_area and current else "")
     province = current.province if same_city and current else ""
-    district = current.district if same_city and current else ""
-    return Address(country, province, city, district, street, "", postal, body)
+    if not district and keeps_area and current is not None:
+        district = current.district
+    return Address(country, province, city, district, street, detail, postal, body)
+
+
+_PLACE_WORDS = re.compile(r"^(?:indonesia|singapore|dki jakarta|jawa \w+|bali)$", re.IGNORECASE)
+_NUMBER_PART = re.compile(r"^(?:no\.?|nomor|number|#)\s*\S+$", re.IGNORECASE)
+
+
+def _latin_parts(body: str, city: str) -> tuple[str, str, str]:
+    """(street, detail, district) of a comma-separated address; the city's own words dropped."""
+    parts = [p.strip(" .") for p in body.split(",")]
+    if city:
+        parts = [re.sub(re.escape(city), "", p, flags=re.IGNORECASE).strip(" .") for p in parts]
+    parts = [p for p in parts if p and not _PLACE_WORDS.match(p)]
+    at = next((i for i, p in enumerate(parts) if _LATIN_STREET.search(p)), 0)
+    street = parts[at] if parts else body
+    after = parts[at + 1 :]
+    if after and _NUMBER_PART.match(after[0]) and not after[0].startswith("#"):
+        street = f"{street} {after.pop(0)}"
+    units = [p for p in after if p.startswith("#") or re.match(r"(?i)(?:rt|rw|lt|blok)\b", p)]
+    areas = [p for p in after if p not in units]
+    detail = ", ".join([*parts[:at], *units])
+    return street, detail, ", ".join(areas)
 
 
 def parse_address(text: str, current: Address | None) -> Address | None:

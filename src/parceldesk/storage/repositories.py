@@ -178,6 +178,14 @@ class SqlVerificationStore:
         roles = tuple(PartyRole(r) for r in m["roles"].split(","))
         return Grant(m["token_hash"], m["waybill"], roles, m["expires_at"])
 
+    def expire_grant(self, token_hash: str, at: datetime) -> None:
+        c = t.verification_grants.c
+        self._db.execute(
+            update(t.verification_grants)
+            .where(c.token_hash == token_hash, c.expires_at > at)
+            .values(expires_at=at)
+        )
+
     def add_code(self, code: OneTimeCode, channel: str) -> None:
         self._db.execute(
             insert(t.one_time_codes),

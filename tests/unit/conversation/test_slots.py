@@ -9,6 +9,7 @@ import pytest
 from parceldesk.conversation.addresses import parse_address
 from parceldesk.conversation.slots import extract_slots
 from parceldesk.conversation.utterances import correct_building
+from parceldesk.domain.addresses import Address
 from parceldesk.domain.policy import Policy
 from tests.factories import BEIJING
 
@@ -84,3 +85,39 @@ def test_a_building_correction_keeps_the_street() -> None:
         corrected = correct_building(base, text)
         assert corrected is not None
         assert corrected.one_line() == "北京市朝阳区建国路93号万达广场5号楼"
+
+
+JAKARTA = Address(
+    "ID", "DKI Jakarta", "Jakarta Selatan", "Tebet", "Jl. Sudirman No. 5", "", "12810"
+)
+RAFFLES = Address("SG", "", "Singapore", "", "1 Raffles Place", "", "048616")
+
+
+@pytest.mark.parametrize(
+    ("text", "current", "expected"),
+    [
+        # a new district replaces the old one, and the old postal code goes with it
+        ("Jl. Gatot Subroto No. 10, Setiabudi, Jakarta Selatan", JAKARTA,
+         ("Jl. Gatot Subroto No. 10", "", "Setiabudi", "Jakarta Selatan", "")),
+        # no district named: the old one is kept (and read back to the customer)
+        ("kirim ke Jl. Kemang Raya 8", JAKARTA,
+         ("Jl. Kemang Raya 8", "", "Tebet", "Jakarta Selatan", "12810")),
+        # a building before the street, another city and its postal code
+        ("Gedung Wisma 46, Jl. Jend. Sudirman Kav. 1, Karet, Jakarta Pusat 10220", JAKARTA,
+         ("Jl. Jend. Sudirman Kav. 1", "Gedung Wisma 46", "Karet", "Jakarta Pusat", "10220")),
+        ("Jl. Merdeka No. 3, RT 02, Sukajadi, Bandung", JAKARTA,
+         ("Jl. Merdeka No. 3", "RT 02", "Sukajadi", "Bandung", "")),
+        ("10 Anson Road, #20-01, Singapore 079903", RAFFLES,
+         ("10 Anson Road", "#20-01", "", "Singapore", "079903")),
+        # a Singapore postal code names one building: never carried to a new street
+        ("send it to 5 Temasek Avenue", RAFFLES, ("5 Temasek Avenue", "", "", "Singapore", "")),
+    ],
+)  # fmt: skip
+def test_latin_addresses_are_split_into_street_detail_and_district(
+    text: str, current: Address, expected: tuple[str, ...]
+) -> None:
+    parsed = parse_address(text, current)
+    assert parsed is not None
+    assert (parsed.street, parsed.detail, parsed.district, parsed.city, parsed.postal_code) == (
+        expected
+    )

@@ -105,6 +105,7 @@ class VerificationRules:
     code_digits: int
     code_ttl_minutes: int
     grant_ttl_minutes: int
+    link_ttl_hours: int
 
 
 @dataclass(frozen=True)

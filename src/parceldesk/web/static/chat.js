@@ -147,6 +147,7 @@
           quickReplies(r.data.quick_replies);
         } else if (r.status === 0 || r.status >= 500 || r.status === 409 || r.status === 429) {
           status(t("offline"));
+          typing(false);
           const wait = r.status === 429 ? (r.retryAfter || 5) * 1000 : backoff;
           backoff = Math.min(backoff * 2, 15000);
           setTimeout(flush, wait);
@@ -159,7 +160,7 @@
           status(t("failed") + ((r.data.error || {}).message || r.status));
         }
       }
-    } finally { flushing = false; typing(outbox.length > 0); }
+    } finally { flushing = false; if (!outbox.length) typing(false); }
   }
 
   document.addEventListener("DOMContentLoaded", () => {
