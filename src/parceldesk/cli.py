@@ -96,6 +96,30 @@ def seed(
     application.close()
 
 
+@shipment_app.command("link")
+def shipment_link(
+    waybill: Annotated[str, typer.Argument(help="The waybill number.")],
+    role: Annotated[str, typer.Option(help="Whose phone gets it: recipient or sender.")] = (
+        "recipient"
+    ),
+    sms: Annotated[bool, typer.Option(help="Text the link to the party's phone.")] = True,
+) -> None:
+    """Make a signed self-service link for one parcel (and text it to the party)."""
+    from parceldesk.domain.shipments import PartyRole
+    from parceldesk.services.links import IssueSelfServiceLink, issue_link
+
+    if role not in ("recipient", "sender"):
+        raise typer.BadParameter("role must be recipient or sender", param_hint="--role")
+    application = bootstrap()
+    base = application.settings.resolved_public_url
+    command = IssueSelfServiceLink(waybill, PartyRole(role), "cli", send_sms=sms)
+    link = issue_link(application.context, command, base)
+    console.print(f"{base}/m/{link.token}", soft_wrap=True, highlight=False)
+    console.print(f"valid until {link.expires_at:%Y-%m-%d %H:%M} UTC"
+                  + (", texted to the " + role if sms else ""))  # fmt: skip
+    application.close()
+
+
 @shipment_app.command("show")
 def shipment_show(waybill: Annotated[str, typer.Argument(help="The waybill number.")]) -> None:
     """Everything about one shipment: parties, addresses, status and scan history."""

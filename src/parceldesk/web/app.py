@@ -16,6 +16,7 @@ from parceldesk.services.context import Context
 from parceldesk.web.api import build_api
 from parceldesk.web.errors import install_error_handlers
 from parceldesk.web.limits import RateLimiter
+from parceldesk.web.miniapp import build_miniapp
 from parceldesk.web.security import SecurityMiddleware
 
 STATIC = resources.files("parceldesk.web").joinpath("static")
@@ -41,6 +42,7 @@ def create_app(context: Context, chat: ChatService, check_database: Callable[[],
     app.include_router(
         build_api(chat, starts=RateLimiter(30, 60.0), messages=RateLimiter(60, 60.0))
     )
+    app.include_router(build_miniapp(context))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.get("/health", response_model=HealthPublic, tags=["operations"])
