@@ -171,16 +171,16 @@ def serve(
 
     application = bootstrap()
     settings = application.settings
+    from parceldesk.web.observability import configure_logging
+
     with console.status("loading the language model"):
         application.understander()
     web = build_web_app(application)
-    uvicorn.run(
-        web,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_level=settings.log_level,
-        timeout_graceful_shutdown=30,
-    )
+    configure_logging(settings.log_level)
+    uvicorn.run(  # its access log is off: ours masks secrets in paths (see web/observability)
+        web, host=host or settings.host, port=port or settings.port, log_level=settings.log_level,
+        timeout_graceful_shutdown=30, access_log=False,
+    )  # fmt: skip
 
 
 @app.command()

@@ -69,6 +69,8 @@ class TurnResult:
     handed_off: bool
     quick_replies: tuple[str, ...] = ()
     replayed: bool = False
+    actions: tuple[str, ...] = ()  # writes executed in this turn (not kept for replays)
+    handoff: bool = False  # this turn handed the conversation to a human
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -152,6 +154,8 @@ class ChatService:
             result = TurnResult(
                 uuid.uuid4().hex, tuple(replies), intent, conversation.state.language,
                 conversation.state.handed_off, quick_replies(conversation.state),
+                actions=tuple(x.action for x in new if isinstance(x, e.ActionExecuted)),
+                handoff=any(isinstance(x, e.HandoffRequested) for x in new),
             )  # fmt: skip
             turn = StoredTurn(client_message_id, result.to_json())
             self._store.append(record, new, turn, self._ctx.clock.now())

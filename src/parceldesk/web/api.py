@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 
 from parceldesk.conversation.chat import MAX_MESSAGE_CHARS, ChatService
 from parceldesk.web.limits import RateLimiter
+from parceldesk.web.observability import Metrics
 
 Language = Literal["zh", "en", "id"]
 Channel = Literal["web", "api", "sms"]
@@ -83,7 +84,9 @@ def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str |
 Token = Annotated[str | None, Depends(bearer_token)]
 
 
-def build_api(chat: ChatService, starts: RateLimiter, messages: RateLimiter) -> APIRouter:
+def build_api(
+    chat: ChatService, starts: RateLimiter, messages: RateLimiter, metrics: Metrics
+) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["conversations"], responses=ERRORS)
 
     @router.post("/conversations", status_code=201, response_model=ConversationStartedPublic)
@@ -108,6 +111,12 @@ def build_api(chat: ChatService, starts: RateLimiter, messages: RateLimiter) -> 
         turn = await run_in_threadpool(
             chat.post, conversation_id, token, body.text, body.client_message_id
         )
+        if not turn.replayed:
+            metrics.turns.labels(turn.intent or "none").inc()
+            for action in turn.actions:
+                metrics.actions.labels(action).inc()
+            if turn.handoff:
+                metrics.handoffs.inc()
         return TurnPublic(**turn.to_json(), replayed=turn.replayed)
 
     @router.get("/conversations/{conversation_id}", response_model=TranscriptPublic)

@@ -6,8 +6,9 @@ from collections.abc import Callable
 from importlib import resources
 
 from fastapi import FastAPI
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from parceldesk import __version__
@@ -17,6 +18,7 @@ from parceldesk.web.api import build_api
 from parceldesk.web.errors import install_error_handlers
 from parceldesk.web.limits import RateLimiter
 from parceldesk.web.miniapp import build_miniapp
+from parceldesk.web.observability import Metrics, RequestLogMiddleware
 from parceldesk.web.security import SecurityMiddleware
 
 STATIC = resources.files("parceldesk.web").joinpath("static")
@@ -38,10 +40,11 @@ def create_app(context: Context, chat: ChatService, check_database: Callable[[],
     )
     app.state.context = context
     install_error_handlers(app)
+    metrics = Metrics()
     app.add_middleware(SecurityMiddleware)
-    app.include_router(
-        build_api(chat, starts=RateLimiter(30, 60.0), messages=RateLimiter(60, 60.0))
-    )
+    app.add_middleware(RequestLogMiddleware, metrics=metrics)
+    limits = {"starts": RateLimiter(30, 60.0), "messages": RateLimiter(60, 60.0)}
+    app.include_router(build_api(chat, metrics=metrics, **limits))
     app.include_router(build_miniapp(context))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
@@ -65,6 +68,11 @@ def create_app(context: Context, chat: ChatService, check_database: Callable[[],
         """Ready for traffic: the database answers."""
         ready = check_database()
         return JSONResponse({"status": "ready" if ready else "not_ready"}, 200 if ready else 503)
+
+    @app.get("/metrics", tags=["operations"], response_class=Response)
+    def prometheus_metrics() -> Response:
+        """Prometheus metrics: requests, latency, turns, actions, handoffs."""
+        return Response(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
