@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, Table, func, select
+from starlette.websockets import WebSocketDisconnect
 
 from parceldesk.conversation.chat import ChatService
 from parceldesk.conversation.nlu.understand import Understander
@@ -176,3 +177,41 @@ def test_pages_carry_security_headers_and_the_openapi_document_matches(
         "/api/v1/conversations/{conversation_id}",
     }
     assert client.get("/readyz").json() == {"status": "ready"}
+
+
+def test_the_websocket_speaks_the_same_conversation_after_auth(client: TestClient) -> None:
+    cid, auth = start(client, "en")
+    token = auth["Authorization"].removeprefix("Bearer ")
+    with client.websocket_connect(f"/api/v1/conversations/{cid}/ws") as socket:
+        socket.send_json({"type": "auth", "token": token})
+        assert socket.receive_json() == {"type": "ready", "handed_off": False}
+        socket.send_json(
+            {"type": "message", "text": "when are you open", "client_message_id": "w1"}
+        )
+        turn = socket.receive_json()
+        assert turn["type"] == "turn"
+        assert turn["intent"] == "faq"
+        socket.send_json(
+            {"type": "message", "text": "when are you open", "client_message_id": "w1"}
+        )
+        again = socket.receive_json()
+        assert again["replayed"]
+        assert again["message_id"] == turn["message_id"]
+        socket.send_text("not json")
+        assert socket.receive_json()["code"] == "invalid_request"
+        socket.send_json({"type": "message", "text": "", "client_message_id": "w2"})
+        assert socket.receive_json()["code"] == "invalid_input"
+    transcript = client.get(f"/api/v1/conversations/{cid}", headers=auth).json()
+    assert [m["text"] for m in transcript["messages"] if m["sender"] == "customer"] == [
+        "when are you open"
+    ]
+
+
+def test_a_websocket_without_the_right_token_is_closed(client: TestClient) -> None:
+    cid, _ = start(client)
+    with client.websocket_connect(f"/api/v1/conversations/{cid}/ws") as socket:
+        socket.send_json({"type": "auth", "token": "wrong"})
+        assert socket.receive_json()["code"] == "not_authenticated"
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.receive_json()
+        assert closed.value.code == 4401

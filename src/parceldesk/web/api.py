@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from parceldesk.conversation.chat import MAX_MESSAGE_CHARS, ChatService
 from parceldesk.web.limits import RateLimiter
-from parceldesk.web.observability import Metrics
+from parceldesk.web.observability import Metrics, record_turn
 
 Language = Literal["zh", "en", "id"]
 Channel = Literal["web", "api", "sms"]
@@ -111,12 +111,7 @@ def build_api(
         turn = await run_in_threadpool(
             chat.post, conversation_id, token, body.text, body.client_message_id
         )
-        if not turn.replayed:
-            metrics.turns.labels(turn.intent or "none").inc()
-            for action in turn.actions:
-                metrics.actions.labels(action).inc()
-            if turn.handoff:
-                metrics.handoffs.inc()
+        record_turn(metrics, turn)
         return TurnPublic(**turn.to_json(), replayed=turn.replayed)
 
     @router.get("/conversations/{conversation_id}", response_model=TranscriptPublic)

@@ -17,6 +17,7 @@ from parceldesk.services.context import Context
 from parceldesk.web.api import build_api
 from parceldesk.web.errors import install_error_handlers
 from parceldesk.web.limits import RateLimiter
+from parceldesk.web.live import build_live
 from parceldesk.web.miniapp import build_miniapp
 from parceldesk.web.observability import Metrics, RequestLogMiddleware
 from parceldesk.web.security import SecurityMiddleware
@@ -45,6 +46,7 @@ def create_app(context: Context, chat: ChatService, check_database: Callable[[],
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
     limits = {"starts": RateLimiter(30, 60.0), "messages": RateLimiter(60, 60.0)}
     app.include_router(build_api(chat, metrics=metrics, **limits))
+    app.include_router(build_live(chat, limits["messages"], metrics))
     app.include_router(build_miniapp(context))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 

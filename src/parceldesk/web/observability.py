@@ -16,6 +16,8 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from pythonjsonlogger.json import JsonFormatter
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from parceldesk.conversation.chat import TurnResult
+
 LOGGER = "parceldesk.web"
 _PHONE = re.compile(r"(?<![\w/])\+?\d[\d \-]{6,}\d(?!\w)")
 _SECRET_PATH = re.compile(r"^(/m/)[^/]+")
@@ -72,6 +74,16 @@ class Metrics:
         self.handoffs = Counter(
             "parceldesk_handoffs", "Conversations handed to a human", registry=self.registry
         )
+
+
+def record_turn(metrics: Metrics, turn: TurnResult) -> None:
+    if turn.replayed:
+        return
+    metrics.turns.labels(turn.intent or "none").inc()
+    for action in turn.actions:
+        metrics.actions.labels(action).inc()
+    if turn.handoff:
+        metrics.handoffs.inc()
 
 
 class RequestLogMiddleware:

@@ -1,0 +1,90 @@
+"""The chat over a WebSocket: the same conversation, turns and rules as the REST API.
+
+Protocol (JSON text frames): the client's first frame is ``{"type": "auth", "token": ...}`` (a
+browser cannot set an Authorization header on a WebSocket); the server answers ``ready``. Then
+``{"type": "message", "text", "client_message_id"}`` frames are answered with ``turn`` frames
+(the REST answer's fields) or ``error`` frames; a resend is answered from the store, once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi.concurrency import run_in_threadpool
+
+from parceldesk.conversation.chat import ChatService, TurnResult
+from parceldesk.domain.errors import ParceldeskError
+from parceldesk.web.limits import RateLimiter
+from parceldesk.web.observability import Metrics, record_turn
+
+MAX_FRAME_CHARS = 8192
+AUTH_TIMEOUT_SECONDS = 10.0
+
+
+def build_live(chat: ChatService, messages: RateLimiter, metrics: Metrics) -> APIRouter:
+    router = APIRouter(prefix="/api/v1")
+
+    @router.websocket("/conversations/{conversation_id}/ws")
+    async def conversation_socket(socket: WebSocket, conversation_id: str) -> None:
+        await socket.accept()
+        try:
+            first = await asyncio.wait_for(socket.receive_text(), AUTH_TIMEOUT_SECONDS)
+            token = str(_frame(first).get("token", ""))
+            record = await run_in_threadpool(chat.check_access, conversation_id, token)
+        except (TimeoutError, ValueError, ParceldeskError):
+            await socket.send_json(_error("not_authenticated", "send a valid auth frame first"))
+            await socket.close(code=4401)
+            return
+        except WebSocketDisconnect:
+            return
+        await socket.send_json({"type": "ready", "handed_off": record.handed_off})
+        try:
+            while True:
+                raw = await socket.receive_text()
+                answer, turn = await _answer(chat, messages, conversation_id, token, raw)
+                if turn is not None:
+                    record_turn(metrics, turn)
+                await socket.send_json(answer)
+        except WebSocketDisconnect:
+            return
+
+    return router
+
+
+async def _answer(
+    chat: ChatService, messages: RateLimiter, conversation_id: str, token: str, raw: str
+) -> tuple[dict[str, Any], TurnResult | None]:
+    """The frame to send back, and the turn if the message was answered."""
+    try:
+        frame = _frame(raw)
+        if frame.get("type") != "message":
+            return _error("invalid_request", "expected a frame of type 'message'"), None
+        messages.check(conversation_id, "messages in this conversation")
+        turn = await run_in_threadpool(
+            chat.post, conversation_id, token, str(frame.get("text", "")),
+            str(frame.get("client_message_id", "")),
+        )  # fmt: skip
+    except ValueError as error:
+        return _error("invalid_request", str(error)), None
+    except ParceldeskError as error:
+        return _error(error.code, error.message), None
+    return {"type": "turn", **turn.to_json(), "replayed": turn.replayed}, turn
+
+
+def _frame(raw: str) -> dict[str, Any]:
+    if len(raw) > MAX_FRAME_CHARS:
+        raise ValueError(f"a frame may hold at most {MAX_FRAME_CHARS} characters")
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        raise ValueError("frames must be JSON objects") from None
+    if not isinstance(data, dict):
+        raise ValueError("frames must be JSON objects")
+    return data
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message}
