@@ -54,7 +54,12 @@ class Application:
             from parceldesk.conversation.nlu.understand import Understander
 
             cache = self.settings.data_dir / "models"
-            self._understander = Understander.load_or_train(self.policy.carriers, cache)
+            understander = Understander.load_or_train(self.policy.carriers, cache)
+            # the first Chinese address loads jionlp's gazetteer (~0.6 s): pay it now, not in a turn
+            understander.understand(
+                "改到北京市海淀区中关村大街27号", self.context.clock.now().date()
+            )
+            self._understander = understander
         return self._understander
 
     def chat(self) -> ChatService:
@@ -117,7 +122,22 @@ def check_database(engine: Engine) -> bool:
     return True
 
 
+def web_app_from_settings() -> FastAPI:
+    """The ASGI app of one server worker, wired from the environment (``uvicorn --factory``)."""
+    from parceldesk.web.observability import configure_logging
+
+    application = bootstrap()
+    configure_logging(application.settings.log_level)
+    application.understander()
+    return build_web_app(application)
+
+
 def build_web_app(application: Application) -> FastAPI:
+    settings = application.settings
     return create_app(
-        application.context, application.chat(), lambda: check_database(application.engine)
+        application.context,
+        application.chat(),
+        lambda: check_database(application.engine),
+        conversations_per_minute=settings.conversations_per_minute,
+        messages_per_minute=settings.messages_per_minute,
     )

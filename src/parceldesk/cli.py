@@ -165,6 +165,7 @@ def shipment_show(waybill: Annotated[str, typer.Argument(help="The waybill numbe
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Server processes (default 1).")] = None,
 ) -> None:
     """Run the web service: web chat at /chat, chat API at /api/v1, health at /healthz."""
     import uvicorn
@@ -174,11 +175,13 @@ def serve(
     from parceldesk.web.observability import configure_logging
 
     with console.status("loading the language model"):
-        application.understander()
-    web = build_web_app(application)
+        application.understander()  # trains it once into the data directory if it is not there
     configure_logging(settings.log_level)
+    workers = workers or settings.workers
+    target = "parceldesk.bootstrap:web_app_from_settings" if workers > 1 else None
     uvicorn.run(  # its access log is off: ours masks secrets in paths (see web/observability)
-        web, host=host or settings.host, port=port or settings.port, log_level=settings.log_level,
+        target or build_web_app(application), factory=bool(target), workers=workers,
+        host=host or settings.host, port=port or settings.port, log_level=settings.log_level,
         timeout_graceful_shutdown=30, access_log=False,
     )  # fmt: skip
 
@@ -197,7 +200,7 @@ def demo(
     application.close()
     with console.status("preparing the language model (once)"):
         _understander()
-    serve(host, port)
+    serve(host, port, None)
 
 
 @bench_app.command("seed")
@@ -242,6 +245,40 @@ def bench_conversation(
     for latency in (report.turn, report.nlu):
         console.print(f"{latency.name}: p50 {latency.p50_ms:.2f} ms, p99 {latency.p99_ms:.2f} ms "
                       f"over {latency.samples}")  # fmt: skip
+
+
+@bench_app.command("http")
+def bench_http(
+    shipments: ShipmentsOption = 1000,
+    conversations: Annotated[int, typer.Option(help="How many scripted conversations.")] = 300,
+    concurrency: Annotated[int, typer.Option(help="Conversations going on at once.")] = 50,
+    think_ms: Annotated[
+        float, typer.Option(help="Mean pause before each customer message (0: none).")
+    ] = 0.0,
+    workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+    seed: SeedOption = 42,
+) -> None:
+    """Start `parceldesk serve` on a fresh SQLite world and drive it over HTTP from another
+    process: turns/s and p50/p99, next to GET /healthz of the same server (the floor)."""
+    from parceldesk.loadtest import drive_in_another_process, serving
+    from parceldesk.operations import sample_parcels
+
+    with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
+        settings = Settings(data_dir=Path(folder))
+        application = bootstrap(settings, migrate=True)
+        _seed(application, shipments, seed, replace=False)
+        parcels = sample_parcels(application, conversations, seed)
+        application.close()
+        with serving(Path(folder), load_settings().data_dir / "models", workers) as base:
+            report = drive_in_another_process(base, parcels, conversations, concurrency, think_ms)
+    for run in (report.turns, report.floor):
+        console.print(f"{run.latency.name}: {run.requests:,} requests in {run.seconds:.1f} s = "
+                      f"{run.per_second:,.0f}/s, p50 {run.latency.p50_ms:.1f} ms, "
+                      f"p99 {run.latency.p99_ms:.1f} ms, errors {run.errors}")  # fmt: skip
+    ratio = report.turns.per_second / report.floor.per_second if report.floor.per_second else 0
+    console.print(f"{report.concurrency} concurrent conversations, {think_ms:.0f} ms mean pause "
+                  f"before each message; turns/s is {ratio:.0%} of the floor's "
+                  "requests/s")  # fmt: skip
 
 
 @policy_app.command("check")

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    workers: int = Field(1, ge=1, le=64)
+    """Server processes `serve` starts (each loads the model; SQLite or PostgreSQL both work)."""
+    conversations_per_minute: int = Field(30, ge=1)
+    """New conversations one client address may start per minute."""
+    messages_per_minute: int = Field(60, ge=1)
+    """Messages one conversation may send per minute."""
     public_url: str | None = None
     """The address customers reach the service at (used in self-service links)."""
 

@@ -158,22 +158,28 @@ SCRIPTS: tuple[tuple[str, ...], ...] = (
 )
 
 
+def sample_parcels(app: Application, count: int, seed: int) -> list[tuple[str, str]]:
+    """(waybill, recipient phone) of ``count`` parcels of the seeded world, drawn at random."""
+    rng = random.Random(seed)
+    with app.engine.connect() as connection:
+        c = t.shipments.c
+        top = connection.execute(select(func.max(c.id))).scalar_one() or 0
+        ids = [rng.randint(1, top) for _ in range(count)]
+        found = connection.execute(select(c.id, c.waybill, c.recipient_phone).where(c.id.in_(ids)))
+        by_id = {row[0]: (row[1], row[2]) for row in found}
+        rows = [by_id[i] for i in ids if i in by_id]
+    if not rows:
+        raise InvalidInput("there are no shipments to talk about; seed some first")
+    return rows
+
+
 def measure_conversations(
     app: Application, understander: Any, conversations: int, seed: int
 ) -> ConversationBench:
     """Scripted conversations in-process on parcels of the seeded world; every turn is timed."""
     from parceldesk.conversation.engine import Conversation
 
-    rng = random.Random(seed)
-    with app.engine.connect() as connection:
-        c = t.shipments.c
-        top = connection.execute(select(func.max(c.id))).scalar_one() or 0
-        ids = [rng.randint(1, top) for _ in range(conversations)]
-        found = connection.execute(select(c.id, c.waybill, c.recipient_phone).where(c.id.in_(ids)))
-        by_id = {row[0]: (row[1], row[2]) for row in found}
-        rows = [by_id[i] for i in ids if i in by_id]
-    if not rows:
-        raise InvalidInput("there are no shipments to talk about; seed some first")
+    rows = sample_parcels(app, conversations, seed)
     turn_times: list[float] = []
     started = time.perf_counter()
     for number, (waybill, phone) in enumerate(rows):

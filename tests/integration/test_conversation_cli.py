@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -65,3 +66,16 @@ def test_test_conversations_reports_and_fails_honestly(env: dict[str, str], tmp_
     assert "expects the impossible" in failing.stdout
     assert "intent 'greet', expected 'change_address'" in failing.stdout
     assert failing.stdout.strip().splitlines()[-1] == "3 passed, 1 failed"
+
+
+def test_bench_http_drives_a_real_server_and_measures_the_floor(env: dict[str, str]) -> None:
+    result = _run(env, "bench", "http", "--shipments", "300", "--conversations", "12",
+                  "--concurrency", "4", "--think-ms", "5")  # fmt: skip
+    assert result.returncode == 0, result.stderr + result.stdout
+    turns = re.search(r"http turn: (\d+) requests .* errors (\d+)", result.stdout)
+    floor = re.search(r"floor: ([\d,]+) requests .* errors (\d+)", result.stdout)
+    assert turns, result.stdout
+    assert floor, result.stdout
+    assert int(turns.group(1)) > 12
+    assert turns.group(2) == "0"
+    assert floor.group(2) == "0"

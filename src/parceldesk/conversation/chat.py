@@ -130,6 +130,9 @@ class ChatService:
         if not token:
             raise NotAuthenticated("send the conversation's resume token as a Bearer token")
         record = self._store.find(conversation_id) if len(conversation_id) <= 64 else None
+        return self._checked(record, token)
+
+    def _checked(self, record: ConversationRecord | None, token: str) -> ConversationRecord:
         if record is None or not hmac.compare_digest(record.token_hash, self._hash(token)):
             raise ConversationNotFound("no such conversation for this token")
         return record
@@ -137,14 +140,15 @@ class ChatService:
     def post(
         self, conversation_id: str, token: str | None, text: str, client_message_id: str
     ) -> TurnResult:
-        self.check_access(conversation_id, token)
+        if not token:
+            raise NotAuthenticated("send the conversation's resume token as a Bearer token")
         text = _check_message(text, client_message_id)
         with self._lock(conversation_id):
-            record = self.check_access(conversation_id, token)
-            stored = self._store.find_turn(conversation_id, client_message_id)
-            if stored is not None:
-                return _replayed(stored)
-            history = [s.event for s in self._store.list_events(conversation_id)]
+            loaded = self._store.load(conversation_id, client_message_id)
+            record = self._checked(loaded.record if loaded else None, token)
+            if loaded is not None and loaded.turn is not None:
+                return _replayed(loaded.turn)
+            history = loaded.events if loaded else []
             conversation = Conversation(
                 self._ctx, self._understander(), conversation_id, record.channel, history
             )

@@ -47,6 +47,13 @@ class StoredTurn:
     result: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class LoadedConversation:
+    record: ConversationRecord
+    events: list[Event]
+    turn: StoredTurn | None  # the stored answer, if this message was answered before
+
+
 class ConversationStore(Protocol):
     """Conversations as append-only event logs. Every method is its own transaction."""
 
@@ -54,6 +61,9 @@ class ConversationStore(Protocol):
     def find(self, conversation_id: str) -> ConversationRecord | None: ...
     def list_events(self, conversation_id: str) -> list[StoredEvent]: ...
     def find_turn(self, conversation_id: str, client_message_id: str) -> StoredTurn | None: ...
+    def load(self, conversation_id: str, client_message_id: str) -> LoadedConversation | None:
+        """The record, its events and the answer to ``client_message_id``, in one read."""
+
     def append(
         self,
         record: ConversationRecord,

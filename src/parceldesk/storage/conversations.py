@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from parceldesk.conversation.codec import decode_event, encode_event
 from parceldesk.conversation.events import Event, HandoffRequested
-from parceldesk.conversation.ports import ConversationRecord, StoredEvent, StoredTurn
+from parceldesk.conversation.ports import (
+    ConversationRecord,
+    LoadedConversation,
+    StoredEvent,
+    StoredTurn,
+)
 from parceldesk.domain.errors import ConcurrentModification
 from parceldesk.storage import tables as t
+from parceldesk.storage.engine import READ_ONLY
 
 
 class SqlConversationStore:
@@ -33,20 +40,16 @@ class SqlConversationStore:
 
     def find(self, conversation_id: str) -> ConversationRecord | None:
         c = t.conversations.c
-        with self._engine.connect() as db:
+        with self._engine.connect().execution_options(**{READ_ONLY: True}) as db:
             row = db.execute(select(t.conversations).where(c.id == conversation_id)).first()
         if row is None:
             return None
-        m = row._mapping
-        return ConversationRecord(
-            m["id"], m["token_hash"], m["channel"], m["language"], m["caller_phone"],
-            m["created_at"], m["version"], m["handed_off"],
-        )  # fmt: skip
+        return _record(row._mapping)
 
     def list_events(self, conversation_id: str) -> list[StoredEvent]:
         c = t.conversation_events.c
         query = select(c.seq, c.at, c.data).where(c.conversation_id == conversation_id)
-        with self._engine.connect() as db:
+        with self._engine.connect().execution_options(**{READ_ONLY: True}) as db:
             rows = db.execute(query.order_by(c.seq)).all()
         return [StoredEvent(r.seq, r.at, decode_event(r.data)) for r in rows]
 
@@ -55,9 +58,28 @@ class SqlConversationStore:
         query = select(c.result).where(
             c.conversation_id == conversation_id, c.client_message_id == client_message_id
         )
-        with self._engine.connect() as db:
+        with self._engine.connect().execution_options(**{READ_ONLY: True}) as db:
             result = db.execute(query).scalar_one_or_none()
         return StoredTurn(client_message_id, result) if result is not None else None
+
+    def load(self, conversation_id: str, client_message_id: str) -> LoadedConversation | None:
+        c, e, u = t.conversations.c, t.conversation_events.c, t.conversation_turns.c
+        with self._engine.connect().execution_options(**{READ_ONLY: True}) as db:
+            row = db.execute(select(t.conversations).where(c.id == conversation_id)).first()
+            if row is None:
+                return None
+            answered = db.execute(
+                select(u.result).where(
+                    u.conversation_id == conversation_id, u.client_message_id == client_message_id
+                )
+            ).scalar_one_or_none()
+            if answered is not None:
+                return LoadedConversation(
+                    _record(row._mapping), [], StoredTurn(client_message_id, answered)
+                )
+            query = select(e.data).where(e.conversation_id == conversation_id).order_by(e.seq)
+            events = [decode_event(data) for data in db.execute(query).scalars()]
+        return LoadedConversation(_record(row._mapping), events, None)
 
     def append(
         self, record: ConversationRecord, events: Sequence[Event], turn: StoredTurn, at: datetime
@@ -93,6 +115,13 @@ class SqlConversationStore:
             raise ConcurrentModification(
                 "the same message arrived twice at once; send it again for the stored answer"
             ) from error
+
+
+def _record(m: Any) -> ConversationRecord:
+    return ConversationRecord(
+        m["id"], m["token_hash"], m["channel"], m["language"], m["caller_phone"],
+        m["created_at"], m["version"], m["handed_off"],
+    )  # fmt: skip
 
 
 def _event_rows(

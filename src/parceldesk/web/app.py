@@ -31,7 +31,14 @@ class HealthPublic(BaseModel):
     version: str
 
 
-def create_app(context: Context, chat: ChatService, check_database: Callable[[], bool]) -> FastAPI:
+def create_app(
+    context: Context,
+    chat: ChatService,
+    check_database: Callable[[], bool],
+    *,
+    conversations_per_minute: int = 30,
+    messages_per_minute: int = 60,
+) -> FastAPI:
     app = FastAPI(
         title="parceldesk",
         version=__version__,
@@ -44,7 +51,10 @@ def create_app(context: Context, chat: ChatService, check_database: Callable[[],
     metrics = Metrics()
     app.add_middleware(SecurityMiddleware)
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
-    limits = {"starts": RateLimiter(30, 60.0), "messages": RateLimiter(60, 60.0)}
+    limits = {
+        "starts": RateLimiter(conversations_per_minute, 60.0),
+        "messages": RateLimiter(messages_per_minute, 60.0),
+    }
     app.include_router(build_api(chat, metrics=metrics, **limits))
     app.include_router(build_live(chat, limits["messages"], metrics))
     app.include_router(build_miniapp(context))
