@@ -215,3 +215,26 @@ def test_a_websocket_without_the_right_token_is_closed(client: TestClient) -> No
         with pytest.raises(WebSocketDisconnect) as closed:
             socket.receive_json()
         assert closed.value.code == 4401
+
+
+def test_one_address_guessing_digits_across_parcels_is_stopped(
+    ctx: Context, engine: Engine, understander: Understander
+) -> None:
+    chat = ChatService(ctx, SqlConversationStore(engine), lambda: understander)
+    app = create_app(ctx, chat, lambda: True, verification_failures_per_address=2)
+    with TestClient(app) as client:
+        for serial in (11, 12):
+            shipment = given_shipment(ctx, serial=serial)
+            cid, auth = start(client, "en")
+            say(client, cid, auth, f"please change the address of {shipment.waybill}", "1")
+            failed = say(client, cid, auth, "0000", "2")
+            assert not failed["handed_off"]
+        cid, auth = start(client, "en")
+        blocked = client.post(
+            f"/api/v1/conversations/{cid}/messages",
+            json={"text": "where is my parcel", "client_message_id": "1"},
+            headers=auth,
+        )
+    assert blocked.status_code == 429
+    assert blocked.json()["error"]["code"] == "rate_limited"
+    assert int(blocked.headers["Retry-After"]) > 0

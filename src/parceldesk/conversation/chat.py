@@ -71,6 +71,7 @@ class TurnResult:
     replayed: bool = False
     actions: tuple[str, ...] = ()  # writes executed in this turn (not kept for replays)
     handoff: bool = False  # this turn handed the conversation to a human
+    verification_failed: bool = False  # the customer gave details that did not match
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -160,6 +161,7 @@ class ChatService:
                 conversation.state.handed_off, quick_replies(conversation.state),
                 actions=tuple(x.action for x in new if isinstance(x, e.ActionExecuted)),
                 handoff=any(isinstance(x, e.HandoffRequested) for x in new),
+                verification_failed=any(isinstance(x, e.VerificationFailed) for x in new),
             )  # fmt: skip
             turn = StoredTurn(client_message_id, result.to_json())
             self._store.append(record, new, turn, self._ctx.clock.now())

@@ -85,7 +85,11 @@ Token = Annotated[str | None, Depends(bearer_token)]
 
 
 def build_api(
-    chat: ChatService, starts: RateLimiter, messages: RateLimiter, metrics: Metrics
+    chat: ChatService,
+    starts: RateLimiter,
+    messages: RateLimiter,
+    verify_failures: RateLimiter,
+    metrics: Metrics,
 ) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["conversations"], responses=ERRORS)
 
@@ -104,12 +108,18 @@ def build_api(
         )  # fmt: skip
 
     @router.post("/conversations/{conversation_id}/messages", response_model=TurnPublic)
-    async def post_message(conversation_id: str, body: PostMessage, token: Token) -> TurnPublic:
+    async def post_message(
+        conversation_id: str, body: PostMessage, token: Token, request: Request
+    ) -> TurnPublic:
         """Send one customer message; the answer is stored before it is returned."""
+        address = request.client.host if request.client else "?"
+        verify_failures.check_open(address, "failed verification attempts from your network")
         messages.check(conversation_id, "messages in this conversation")
         turn = await run_in_threadpool(
             chat.post, conversation_id, token, body.text, body.client_message_id
         )
+        if turn.verification_failed:
+            verify_failures.record(address)
         record_turn(metrics, turn)
         return TurnPublic(**turn.to_json(), replayed=turn.replayed)
 

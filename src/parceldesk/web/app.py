@@ -38,6 +38,7 @@ def create_app(
     *,
     conversations_per_minute: int = 30,
     messages_per_minute: int = 60,
+    verification_failures_per_address: int = 20,
 ) -> FastAPI:
     app = FastAPI(
         title="parceldesk",
@@ -51,12 +52,13 @@ def create_app(
     metrics = Metrics()
     app.add_middleware(SecurityMiddleware)
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
-    limits = {
-        "starts": RateLimiter(conversations_per_minute, 60.0),
-        "messages": RateLimiter(messages_per_minute, 60.0),
-    }
-    app.include_router(build_api(chat, metrics=metrics, **limits))
-    app.include_router(build_live(chat, limits["messages"], metrics))
+    starts = RateLimiter(conversations_per_minute, 60.0)
+    messages = RateLimiter(messages_per_minute, 60.0)
+    # failed verifications per client address in 15 minutes, across all parcels (each parcel
+    # also locks itself after a few failures): guessing digits parcel by parcel stops here
+    verify_failures = RateLimiter(verification_failures_per_address, 900.0)
+    app.include_router(build_api(chat, starts, messages, verify_failures, metrics))
+    app.include_router(build_live(chat, messages, verify_failures, metrics))
     app.include_router(build_miniapp(context))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 

@@ -26,6 +26,19 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def check(self, key: str, what: str) -> None:
+        """Count one more event for ``key``, or raise ``RateLimited`` if the limit is reached."""
+        self._count(key, what, record=True)
+
+    def check_open(self, key: str, what: str) -> None:
+        """Raise ``RateLimited`` if ``key`` is at its limit; count nothing."""
+        self._count(key, what, record=False)
+
+    def record(self, key: str) -> None:
+        """Count one event for ``key`` whatever the limit (e.g. a failure that already happened)."""
+        with self._lock:
+            self._hits.setdefault(key, deque()).append(time.monotonic())
+
+    def _count(self, key: str, what: str, *, record: bool) -> None:
         now = time.monotonic()
         with self._lock:
             hits = self._hits.setdefault(key, deque())
@@ -34,7 +47,8 @@ class RateLimiter:
             if len(hits) >= self.limit:
                 retry = int(hits[0] + self.window - now) + 1
                 raise RateLimited(f"too many {what}; try again in {retry} s", retry)
-            hits.append(now)
+            if record:
+                hits.append(now)
             if len(self._hits) > self.max_keys:
                 self._forget(now)
 

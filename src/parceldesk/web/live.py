@@ -24,7 +24,9 @@ MAX_FRAME_CHARS = 8192
 AUTH_TIMEOUT_SECONDS = 10.0
 
 
-def build_live(chat: ChatService, messages: RateLimiter, metrics: Metrics) -> APIRouter:
+def build_live(
+    chat: ChatService, messages: RateLimiter, verify_failures: RateLimiter, metrics: Metrics
+) -> APIRouter:
     router = APIRouter(prefix="/api/v1")
 
     @router.websocket("/conversations/{conversation_id}/ws")
@@ -44,9 +46,17 @@ def build_live(chat: ChatService, messages: RateLimiter, metrics: Metrics) -> AP
         try:
             while True:
                 raw = await socket.receive_text()
+                address = socket.client.host if socket.client else "?"
+                try:
+                    verify_failures.check_open(address, "failed verification attempts")
+                except ParceldeskError as error:
+                    await socket.send_json(_error(error.code, error.message))
+                    continue
                 answer, turn = await _answer(chat, messages, conversation_id, token, raw)
                 if turn is not None:
                     record_turn(metrics, turn)
+                    if turn.verification_failed:
+                        verify_failures.record(address)
                 await socket.send_json(answer)
         except WebSocketDisconnect:
             return
