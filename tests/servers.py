@@ -38,14 +38,14 @@ def share_model(data_dir: Path, understander: Understander) -> None:
 
 
 @contextmanager
-def running_server(data_dir: Path, *args: str) -> Iterator[str]:
+def running_server(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> Iterator[str]:
     """Run `parceldesk serve` on ``data_dir`` until the block ends; yields its base URL."""
     port = free_port()
     log_path = data_dir / f"serve-{port}.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
             [sys.executable, "-m", "parceldesk", "serve", "--port", str(port), *args],
-            env=server_env(data_dir), stdout=log, stderr=subprocess.STDOUT,
+            env=server_env(data_dir) | (env or {}), stdout=log, stderr=subprocess.STDOUT,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         try:

@@ -140,4 +140,5 @@ def build_web_app(application: Application) -> FastAPI:
         lambda: check_database(application.engine),
         conversations_per_minute=settings.conversations_per_minute,
         messages_per_minute=settings.messages_per_minute,
+        embed_origins=" ".join(settings.embed_origins),
     )

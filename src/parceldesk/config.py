@@ -7,10 +7,11 @@ Precedence: environment variables, then the file named by ``PARCELDESK_CONFIG_FI
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -53,6 +54,8 @@ class Settings(BaseSettings):
     """New conversations one client address may start per minute."""
     messages_per_minute: int = Field(60, ge=1)
     """Messages one conversation may send per minute."""
+    embed_origins: list[str] = []
+    """Sites that may embed the web chat with /static/widget.js (e.g. https://www.carrier.com)."""
     public_url: str | None = None
     """The address customers reach the service at (used in self-service links)."""
 
@@ -70,6 +73,14 @@ class Settings(BaseSettings):
         if config_file:
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=Path(config_file)))
         return tuple(sources)
+
+    @field_validator("embed_origins")
+    @classmethod
+    def _check_origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(?::\d{1,5})?", origin):
+                raise ValueError(f"{origin!r} is not an origin like https://www.example.com")
+        return origins
 
     @property
     def resolved_public_url(self) -> str:

@@ -22,6 +22,7 @@ from tests.servers import running_server, server_env, share_model
 
 CHROMIUM = "/usr/bin/chromium"
 SERIALS = itertools.count(1000)
+SHOP = "http://localhost:8999"  # a carrier's own site that embeds the chat widget
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 
@@ -32,7 +33,11 @@ def browser() -> Iterator[Browser]:
             pytest.fail(f"{CHROMIUM} is required here (Debian package chromium)")
         pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        # The widget test puts a "carrier site" and parceldesk on two loopback origins; real ones
+        # are both public, so Chromium's local-network-access prompt does not apply to them.
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=["--disable-features=LocalNetworkAccessChecks"]
+        )
         yield browser
         browser.close()
 
@@ -49,7 +54,8 @@ def site(
     )  # fmt: skip
     share_model(data_dir, understander)
     application = bootstrap(Settings(data_dir=data_dir))
-    with running_server(data_dir) as base:
+    embedding = {"PARCELDESK_EMBED_ORIGINS": f'["{SHOP}"]'}
+    with running_server(data_dir, env=embedding) as base:
         yield base, application
     application.close()
 

@@ -12,7 +12,7 @@ from playwright.sync_api import Dialog, Page, expect
 from parceldesk.domain.addresses import Address
 from parceldesk.domain.phones import PhoneNumber
 from parceldesk.domain.shipments import Shipment
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import SHOP, screenshot
 
 JAKARTA = Address(
     "ID", "DKI Jakarta", "Jakarta Selatan", "Tebet", "Jl. Sudirman No. 5", "", "12810"
@@ -131,3 +131,19 @@ def test_a_reload_keeps_the_conversation(page: Page, base_url: str) -> None:
     expect(page.locator(".msg.customer")).to_contain_text("营业时间是几点")
     expect(page.locator(".msg.bot")).to_have_count(2)
     expect(page.get_by_role("button", name="发送")).to_be_visible()
+
+
+def test_the_widget_opens_the_chat_on_an_allowed_site_only(page: Page, base_url: str) -> None:
+    host_page = f'<!doctype html><title>Shop</title><h1>Shop</h1><script src="{base_url}/static/widget.js" data-lang="en" defer></script>'  # noqa: E501
+    page.route(f"{SHOP}/**", lambda route: route.fulfill(body=host_page, content_type="text/html"))
+    page.route("http://127.0.0.2:8999/**",
+               lambda route: route.fulfill(body=host_page, content_type="text/html"))  # fmt: skip
+    page.goto(f"{SHOP}/")
+    page.get_by_role("button", name="Chat with us").click()
+    chat = page.frame_locator("iframe[title='Chat with us']")
+    expect(chat.locator(".msg.bot").first).to_be_visible(timeout=15_000)
+    screenshot(page, "widget-on-allowed-site")
+    page.goto("http://127.0.0.2:8999/")
+    page.get_by_role("button", name="Chat with us").click()
+    blocked = page.frame_locator("iframe[title='Chat with us']")
+    expect(blocked.locator(".msg.bot")).to_have_count(0, timeout=3_000)

@@ -39,6 +39,7 @@ def create_app(
     conversations_per_minute: int = 30,
     messages_per_minute: int = 60,
     verification_failures_per_address: int = 20,
+    embed_origins: str = "",
 ) -> FastAPI:
     app = FastAPI(
         title="parceldesk",
@@ -50,7 +51,7 @@ def create_app(
     app.state.context = context
     install_error_handlers(app)
     metrics = Metrics()
-    app.add_middleware(SecurityMiddleware)
+    app.add_middleware(SecurityMiddleware, embed_origins=embed_origins)
     app.add_middleware(RequestLogMiddleware, metrics=metrics)
     starts = RateLimiter(conversations_per_minute, 60.0)
     messages = RateLimiter(messages_per_minute, 60.0)

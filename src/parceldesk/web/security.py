@@ -27,8 +27,18 @@ class TooLarge(Exception):
 
 
 class SecurityMiddleware:
-    def __init__(self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES) -> None:
+    """``embed_origins`` may put the web chat (only ``/chat``) in a frame; nothing else may."""
+
+    def __init__(
+        self, app: ASGIApp, max_body_bytes: int = MAX_BODY_BYTES, embed_origins: str = ""
+    ) -> None:
         self.app, self.max_body_bytes = app, max_body_bytes
+        ancestors = " ".join(["'self'", *embed_origins.split()])
+        policy = CONTENT_SECURITY_POLICY.replace(
+            "frame-ancestors 'none'", f"frame-ancestors {ancestors}"
+        )
+        self.embeddable = [(k, v) for k, v in HEADERS if k != b"x-frame-options"]
+        self.embeddable[0] = (b"content-security-policy", policy.encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -54,7 +64,8 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 started = True
                 existing = {k.lower() for k, _ in message.get("headers", [])}
-                extra = [(k, v) for k, v in HEADERS if k not in existing]
+                ours = self.embeddable if scope["path"] == "/chat" else HEADERS
+                extra = [(k, v) for k, v in ours if k not in existing]
                 message = {**message, "headers": [*message.get("headers", []), *extra]}
             await send(message)
 
