@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, Table, func, select
@@ -16,13 +14,6 @@ from parceldesk.storage import tables as t
 from parceldesk.storage.conversations import SqlConversationStore
 from parceldesk.web.app import create_app
 from tests.factories import given_shipment
-
-
-@pytest.fixture
-def client(ctx: Context, engine: Engine, understander: Understander) -> Iterator[TestClient]:
-    chat = ChatService(ctx, SqlConversationStore(engine), lambda: understander)
-    with TestClient(create_app(ctx, chat, lambda: True)) as test_client:
-        yield test_client
 
 
 def start(client: TestClient, language: str = "zh") -> tuple[str, dict[str, str]]:

@@ -3,27 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
-from parceldesk.conversation.chat import ChatService
-from parceldesk.conversation.nlu.understand import Understander
 from parceldesk.domain.shipments import PartyRole, Status
 from parceldesk.services.context import Context, FixedClock
 from parceldesk.services.links import IssueSelfServiceLink, issue_link
-from parceldesk.storage.conversations import SqlConversationStore
-from parceldesk.web.app import create_app
 from tests.factories import given_shipment
-
-
-@pytest.fixture
-def client(ctx: Context, engine: Engine, understander: Understander) -> Iterator[TestClient]:
-    chat = ChatService(ctx, SqlConversationStore(engine), lambda: understander)
-    with TestClient(create_app(ctx, chat, lambda: True)) as test_client:
-        yield test_client
 
 
 def link_for(ctx: Context, waybill: str, role: PartyRole = PartyRole.RECIPIENT) -> str:

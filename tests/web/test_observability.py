@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
 
-from parceldesk.conversation.chat import ChatService
-from parceldesk.conversation.nlu.understand import Understander
 from parceldesk.domain.shipments import PartyRole
 from parceldesk.services.context import Context
 from parceldesk.services.links import IssueSelfServiceLink, issue_link
-from parceldesk.storage.conversations import SqlConversationStore
-from parceldesk.web.app import create_app
 from parceldesk.web.observability import loggable_path, mask_personal_data
 from tests.factories import given_shipment
-
-
-@pytest.fixture
-def client(ctx: Context, engine: Engine, understander: Understander) -> Iterator[TestClient]:
-    chat = ChatService(ctx, SqlConversationStore(engine), lambda: understander)
-    with TestClient(create_app(ctx, chat, lambda: True)) as test_client:
-        yield test_client
 
 
 @pytest.mark.parametrize(
