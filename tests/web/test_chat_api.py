@@ -170,6 +170,18 @@ def test_pages_carry_security_headers_and_the_openapi_document_matches(
     assert client.get("/readyz").json() == {"status": "ready"}
 
 
+def test_only_the_configured_sites_may_frame_the_chat(ctx: Context, engine: Engine) -> None:
+    chat = ChatService(ctx, SqlConversationStore(engine), lambda: None)  # type: ignore[arg-type,return-value]
+    app = create_app(ctx, chat, lambda: True, embed_origins="https://www.carrier.com")
+    with TestClient(app) as client:
+        chat_page = client.get("/chat").headers
+        api = client.get("/healthz").headers
+    assert "frame-ancestors 'self' https://www.carrier.com" in chat_page["content-security-policy"]
+    assert "x-frame-options" not in chat_page
+    assert "frame-ancestors 'none'" in api["content-security-policy"]
+    assert api["x-frame-options"] == "DENY"
+
+
 def test_the_websocket_speaks_the_same_conversation_after_auth(client: TestClient) -> None:
     cid, auth = start(client, "en")
     token = auth["Authorization"].removeprefix("Bearer ")

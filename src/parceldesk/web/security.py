@@ -39,6 +39,8 @@ class SecurityMiddleware:
         )
         self.embeddable = [(k, v) for k, v in HEADERS if k != b"x-frame-options"]
         self.embeddable[0] = (b"content-security-policy", policy.encode())
+        if not embed_origins.split():
+            self.embeddable = HEADERS  # no site may frame the chat
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
