@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
 from pathlib import Path
@@ -40,11 +41,14 @@ def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
 
     # Writers take SQLite's write lock at the start (BEGIN IMMEDIATE): read-modify-write
     # transactions then queue instead of failing when another writer committed between their read
-    # and their write. Within one process they queue on a Python lock first, so they wait their
-    # turn instead of polling SQLite's busy handler (which sleeps up to 100 ms at a time).
+    # and their write. They queue on a thread lock and a lock file first (other server processes
+    # share the file), so they wait their turn instead of polling SQLite's busy handler, which
+    # sleeps up to 100 ms at a time. The lock is let go after COMMIT/ROLLBACK has run.
     # Connections opened with ``READ_ONLY`` begin a plain (deferred) transaction: WAL lets them
     # read while a writer writes.
-    writers = threading.RLock()
+    writers = _WriterLock(
+        Path(f"{database}.writers") if database and database != ":memory:" else None
+    )
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -56,16 +60,45 @@ def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
-            _release(connection)
+            _end(connection, None)
             raise
 
-    def _release(connection: Any) -> None:
-        if connection.info.pop("holds_write_lock", False):
-            writers.release()
+    def _end(connection: Any, statement: str | None) -> None:
+        try:
+            if statement and connection.connection.dbapi_connection.in_transaction:
+                connection.exec_driver_sql(statement)
+        finally:
+            if connection.info.pop("holds_write_lock", False):
+                writers.release()
 
-    event.listen(engine, "commit", _release)
-    event.listen(engine, "rollback", _release)
+    event.listen(engine, "commit", lambda connection: _end(connection, "COMMIT"))
+    event.listen(engine, "rollback", lambda connection: _end(connection, "ROLLBACK"))
     return engine
+
+
+class _WriterLock:
+    """Threads of this process queue on an RLock; processes queue on ``flock`` of one file."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._threads = threading.RLock()
+        self._path = path
+        self._depth = 0
+        self._file: Any = None
+
+    def acquire(self) -> None:
+        self._threads.acquire()
+        self._depth += 1
+        if self._depth == 1 and self._path is not None:
+            self._file = self._path.open("a")
+            fcntl.flock(self._file, fcntl.LOCK_EX)
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._file is not None:
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+        self._threads.release()
 
 
 def is_sqlite(engine: Engine) -> bool:
