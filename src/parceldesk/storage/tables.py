@@ -240,3 +240,28 @@ conversation_turns = Table(
     Column("at", UtcDateTime, nullable=False),
     Column("result", JSON, nullable=False),
 )
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("username", String(32), nullable=False, unique=True),
+    Column("display_name", String(80), nullable=False),
+    Column("role", String(12), nullable=False),
+    Column("languages", String(40), nullable=False),
+    Column("skills", String(80), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until", UtcDateTime),
+)
+
+agent_sessions = Table(
+    "agent_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("agent_id", String(32), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from parceldesk.domain.errors import ConcurrentModification
+from parceldesk.storage.agents import SqlAgentStore
 from parceldesk.storage.records import SqlRecordStore
 from parceldesk.storage.repositories import (
     SqlAuditLog,
@@ -36,6 +37,7 @@ class SqlUnitOfWork:
         self.verification = SqlVerificationStore(db)
         self.records = SqlRecordStore(db)
         self.outbox = SqlOutbox(db)
+        self.agents = SqlAgentStore(db)
         return self
 
     def __exit__(
