@@ -45,6 +45,8 @@ app.add_typer(shipment_app, name="shipment")
 app.add_typer(bench_app, name="bench")
 app.add_typer(policy_app, name="policy")
 nlu_app = typer.Typer(help="Natural-language understanding.", no_args_is_help=True)
+agent_app = typer.Typer(help="Human agents' accounts.", no_args_is_help=True)
+app.add_typer(agent_app, name="agent")
 app.add_typer(nlu_app, name="nlu")
 console = Console(soft_wrap=True)
 
@@ -94,6 +96,42 @@ def seed(
         f"({report.per_second:,.0f} shipments/s)"
     )
     application.close()
+
+
+@agent_app.command("add")
+def agent_add(
+    username: Annotated[str, typer.Argument(help="Sign-in name (lower case).")],
+    name: Annotated[str, typer.Option(help="Name shown to colleagues.")],
+    role: Annotated[str, typer.Option(help="agent, supervisor or admin.")] = "agent",
+    languages: Annotated[str, typer.Option(help="Queues by language, e.g. zh,en.")] = "zh",
+    skills: Annotated[str, typer.Option(help="general, complaints, claims, vip.")] = "general",
+    capacity: Annotated[int, typer.Option(help="Chats at once.")] = 3,
+    password_stdin: Annotated[
+        bool, typer.Option(help="Read the password from stdin instead of asking.")
+    ] = False,
+) -> None:
+    """Create an agent account (the password is asked for, or read from stdin)."""
+    from parceldesk.domain.agents import AgentRole
+    from parceldesk.services.agents import AddAgent, add_agent
+
+    if role not in {r.value for r in AgentRole}:
+        raise typer.BadParameter("role must be agent, supervisor or admin", param_hint="--role")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    application = bootstrap()
+    command = AddAgent(username, name, AgentRole(role), _set(languages), _set(skills), capacity,
+                       password)  # fmt: skip
+    agent = add_agent(application.context, command)
+    queues = ", ".join(sorted(agent.languages))
+    console.print(f"agent {agent.username} ({agent.role}) added: queues {queues}, "
+                  f"{agent.capacity} chats at once")  # fmt: skip
+    application.close()
+
+
+def _set(text: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in text.split(",") if part.strip())
 
 
 @shipment_app.command("link")

@@ -29,10 +29,12 @@ from parceldesk.conversation.nlu.training import LANGUAGES
 from parceldesk.conversation.ports import (
     ConversationRecord,
     ConversationStore,
+    Handoff,
     MessageUnderstander,
     StoredTurn,
 )
 from parceldesk.conversation.state import ConversationState
+from parceldesk.domain.agents import Agent
 from parceldesk.domain.errors import InvalidInput, NotFound, ParceldeskError
 from parceldesk.domain.phones import parse_phone
 from parceldesk.services.context import Context
@@ -177,6 +179,14 @@ class ChatService:
             elif isinstance(stored.event, e.BotSaid):
                 entries.append(TranscriptEntry(stored.seq, "bot", stored.event.text, at))
         return entries
+
+    def list_handoffs(self, agent: Agent) -> list[Handoff]:
+        """The queue this agent may see: their languages (every queue for a supervisor)."""
+        return [
+            h
+            for h in self._store.list_handoffs()
+            if agent.may_handle(h.summary.get("language", h.language))
+        ]
 
     def _hash(self, token: str) -> str:
         return hmac.new(self._ctx.secret_key, token.encode(), hashlib.sha256).hexdigest()

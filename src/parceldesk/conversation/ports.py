@@ -54,6 +54,18 @@ class LoadedConversation:
     turn: StoredTurn | None  # the stored answer, if this message was answered before
 
 
+@dataclass(frozen=True)
+class Handoff:
+    """A conversation waiting for (or with) a human, and the bot's summary of it."""
+
+    conversation_id: str
+    language: str
+    channel: str
+    since: datetime
+    reason: str
+    summary: dict[str, Any]
+
+
 class ConversationStore(Protocol):
     """Conversations as append-only event logs. Every method is its own transaction."""
 
@@ -61,6 +73,9 @@ class ConversationStore(Protocol):
     def find(self, conversation_id: str) -> ConversationRecord | None: ...
     def list_events(self, conversation_id: str) -> list[StoredEvent]: ...
     def find_turn(self, conversation_id: str, client_message_id: str) -> StoredTurn | None: ...
+    def list_handoffs(self, limit: int = 200) -> list[Handoff]:
+        """Handed-off conversations, the longest waiting first."""
+
     def load(self, conversation_id: str, client_message_id: str) -> LoadedConversation | None:
         """The record, its events and the answer to ``client_message_id``, in one read."""
 

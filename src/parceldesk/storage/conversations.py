@@ -13,6 +13,7 @@ from parceldesk.conversation.codec import decode_event, encode_event
 from parceldesk.conversation.events import Event, HandoffRequested
 from parceldesk.conversation.ports import (
     ConversationRecord,
+    Handoff,
     LoadedConversation,
     StoredEvent,
     StoredTurn,
@@ -80,6 +81,22 @@ class SqlConversationStore:
             query = select(e.data).where(e.conversation_id == conversation_id).order_by(e.seq)
             events = [decode_event(data) for data in db.execute(query).scalars()]
         return LoadedConversation(_record(row._mapping), events, None)
+
+    def list_handoffs(self, limit: int = 200) -> list[Handoff]:
+        c, e = t.conversations.c, t.conversation_events.c
+        query = (
+            select(c.id, c.language, c.channel, e.at, e.data)
+            .join(t.conversation_events, e.conversation_id == c.id)
+            .where(c.handed_off.is_(True), e.type == "HandoffRequested")
+            .order_by(e.at, c.id)
+            .limit(limit)
+        )
+        with self._engine.connect().execution_options(**{READ_ONLY: True}) as db:
+            rows = db.execute(query).all()
+        return [
+            Handoff(r.id, r.language, r.channel, r.at, r.data["reason"], r.data["summary"])
+            for r in rows
+        ]
 
     def append(
         self, record: ConversationRecord, events: Sequence[Event], turn: StoredTurn, at: datetime

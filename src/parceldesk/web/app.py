@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from parceldesk import __version__
 from parceldesk.conversation.chat import ChatService
 from parceldesk.services.context import Context
+from parceldesk.web.agent import build_agent_workspace
 from parceldesk.web.api import build_api
 from parceldesk.web.errors import install_error_handlers
 from parceldesk.web.limits import RateLimiter
@@ -61,6 +62,7 @@ def create_app(
     app.include_router(build_api(chat, starts, messages, verify_failures, metrics))
     app.include_router(build_live(chat, messages, verify_failures, metrics))
     app.include_router(build_miniapp(context))
+    app.include_router(build_agent_workspace(context, chat, RateLimiter(30, 300.0)))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.get("/health", response_model=HealthPublic, tags=["operations"])

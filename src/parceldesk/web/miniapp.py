@@ -7,21 +7,16 @@ through ``conversation.self_service`` — the same proposals, use cases and audi
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 import uuid
 from functools import cache
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 import yaml
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, JSONResponse, Response
-from jinja2 import Environment, PackageLoader, select_autoescape
+from fastapi.responses import JSONResponse, Response
 
 from parceldesk.conversation import self_service as desk_logic
 from parceldesk.conversation.responses import word
@@ -30,10 +25,9 @@ from parceldesk.domain.errors import InvalidInput, ParceldeskError
 from parceldesk.services.context import Context
 from parceldesk.services.links import LinkExpired, LinkInvalid, LinkUsed
 from parceldesk.web.errors import error_body
+from parceldesk.web.forms import CsrfFailed, check_csrf, read_form, render_page
 
-CSRF_COOKIE = "pd_csrf"
 LANGUAGES = ("zh", "en", "id")
-MAX_FORM_BYTES = 4096
 
 
 @cache
@@ -41,18 +35,6 @@ def _texts() -> dict[str, dict[str, str]]:
     path = resources.files("parceldesk.web").joinpath("miniapp_text.yaml")
     data: dict[str, dict[str, str]] = yaml.safe_load(path.read_text("utf-8"))
     return data
-
-
-@cache
-def _templates() -> Environment:
-    return Environment(
-        loader=PackageLoader("parceldesk.web", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-    )
-
-
-class CsrfFailed(ParceldeskError):
-    code = "csrf_failed"
 
 
 def build_miniapp(ctx: Context) -> APIRouter:
@@ -96,7 +78,7 @@ class MiniApp:
         self, request: Request, token: str, lang: str | None = None
     ) -> Response:
         try:
-            _check_csrf(self.ctx, request, token, request.headers.get("x-csrf-token", ""))
+            check_csrf(self.ctx, request, _scope(token), request.headers.get("x-csrf-token", ""))
             desk = await self._open(token, lang)
             body = await request.json()
             text = str(body.get("address", "")) if isinstance(body, dict) else ""
@@ -116,8 +98,8 @@ class MiniApp:
         self, request: Request, token: str, action: str, lang: str | None = None
     ) -> Response:
         try:
-            form = await _form(request)
-            _check_csrf(self.ctx, request, token, form.pop("csrf", ""))
+            form = await read_form(request)
+            check_csrf(self.ctx, request, _scope(token), form.pop("csrf", ""))
             desk = await self._open(token, lang)
             _check_allowed(desk, action)
         except ParceldeskError as error:
@@ -129,8 +111,8 @@ class MiniApp:
     ) -> Response:
         language = _language(lang) or "en"
         try:
-            form = await _form(request)
-            _check_csrf(self.ctx, request, token, form.pop("csrf", ""))
+            form = await read_form(request)
+            check_csrf(self.ctx, request, _scope(token), form.pop("csrf", ""))
             key, fee = form.pop("key", ""), form.pop("fee", "")
             if not key or len(key) > 64:
                 raise InvalidInput("the form is incomplete; please start again")
@@ -174,14 +156,8 @@ class MiniApp:
 
     def _render(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
         language = values.get("lang") or "en"
-        cookie = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
-        csrf = _csrf(self.ctx, cookie, values.get("token", ""))
-        html = _templates().get_template(name).render(t=_texts()[language], csrf=csrf, **values)
-        response = HTMLResponse(html, status)
-        secure = request.url.scheme == "https"
-        response.set_cookie(CSRF_COOKIE, cookie, httponly=True, samesite="strict", secure=secure)
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        scope = _scope(values.get("token", ""))
+        return render_page(self.ctx, request, name, scope, status, t=_texts()[language], **values)
 
     def _refusal(self, request: Request, error: ParceldeskError, lang: str, token: str) -> Response:
         t = _texts()[lang]
@@ -200,30 +176,13 @@ class MiniApp:
                             back=f"/m/{token}?lang={lang}")  # fmt: skip
 
 
+def _scope(token: str) -> str:
+    """A link's forms are bound to the link (its signed part, not the signature)."""
+    return "link:" + token.rsplit(".", 1)[0]
+
+
 def _language(lang: str | None) -> str | None:
     return lang if lang in LANGUAGES else None
-
-
-def _csrf(ctx: Context, cookie: str, token: str) -> str:
-    message = f"csrf:{cookie}:{token.rsplit('.', 1)[0]}".encode()
-    return hmac.new(ctx.secret_key, message, hashlib.sha256).hexdigest()
-
-
-def _check_csrf(ctx: Context, request: Request, token: str, sent: str) -> None:
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not cookie or not hmac.compare_digest(sent.encode(), _csrf(ctx, cookie, token).encode()):
-        raise CsrfFailed("this form has expired or did not come from this page; please reload it")
-
-
-async def _form(request: Request) -> dict[str, str]:
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
-        raise InvalidInput("the form is too large")
-    try:
-        pairs = parse_qsl(body.decode("utf-8"), max_num_fields=20, strict_parsing=False)
-    except (UnicodeDecodeError, ValueError):
-        raise InvalidInput("the form could not be read") from None
-    return dict(pairs)
 
 
 def _check_allowed(desk: Desk, action: str) -> None:

@@ -1,0 +1,86 @@
+"""The agent workspace's door and queue: sign-in, sign-out, and the conversations waiting for a
+person in the queues this agent may see (a supervisor sees all)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
+
+from parceldesk.conversation.chat import ChatService
+from parceldesk.domain.errors import ParceldeskError
+from parceldesk.services.agents import SESSION_HOURS, get_signed_in_agent, sign_in, sign_out
+from parceldesk.services.context import Context
+from parceldesk.web.forms import check_csrf, read_form, render_page
+from parceldesk.web.limits import RateLimiter
+
+SESSION_COOKIE = "pd_agent"
+CSRF_SCOPE = "agent-workspace"
+
+
+def build_agent_workspace(ctx: Context, chat: ChatService, sign_ins: RateLimiter) -> APIRouter:
+    desk = AgentDesk(ctx, chat, sign_ins)
+    router = APIRouter(prefix="/agent", include_in_schema=False)
+    router.add_api_route("/login", desk.login_page, methods=["GET"])
+    router.add_api_route("/login", desk.login, methods=["POST"])
+    router.add_api_route("/logout", desk.logout, methods=["POST"])
+    router.add_api_route("", desk.queue, methods=["GET"])
+    return router
+
+
+class AgentDesk:
+    def __init__(self, ctx: Context, chat: ChatService, sign_ins: RateLimiter) -> None:
+        self.ctx, self.chat, self.sign_ins = ctx, chat, sign_ins
+
+    async def login_page(self, request: Request) -> Response:
+        return self._render(request, "agent_login.html", title="Sign in")
+
+    async def login(self, request: Request) -> Response:
+        address = request.client.host if request.client else "?"
+        form: dict[str, str] = {}
+        try:
+            form = await read_form(request)
+            check_csrf(self.ctx, request, CSRF_SCOPE, form.get("csrf", ""))
+            self.sign_ins.check(address, "sign-in attempts from your address")
+            signed = await run_in_threadpool(
+                sign_in, self.ctx, form.get("username", ""), form.get("password", "")
+            )
+        except ParceldeskError as error:
+            return self._render(request, "agent_login.html", 401, title="Sign in",
+                                error=error.message, username=form.get("username", ""))  # fmt: skip
+        response = RedirectResponse("/agent", status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE, signed.token, max_age=SESSION_HOURS * 3600, httponly=True,
+            samesite="lax", secure=request.url.scheme == "https", path="/agent",
+        )  # fmt: skip
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        token = request.cookies.get(SESSION_COOKIE)
+        try:
+            form = await read_form(request)
+            check_csrf(self.ctx, request, CSRF_SCOPE, form.get("csrf", ""))
+        except ParceldeskError:
+            return RedirectResponse("/agent", status_code=303)
+        if token:
+            await run_in_threadpool(sign_out, self.ctx, token)
+        response = RedirectResponse("/agent/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/agent")
+        return response
+
+    async def queue(self, request: Request) -> Response:
+        try:
+            agent = await run_in_threadpool(
+                get_signed_in_agent, self.ctx, request.cookies.get(SESSION_COOKIE)
+            )
+        except ParceldeskError:
+            return RedirectResponse("/agent/login", status_code=303)
+        handoffs = await run_in_threadpool(self.chat.list_handoffs, agent)
+        queues = "all" if agent.sees_every_queue else ", ".join(sorted(agent.languages))
+        return self._render(request, "agent_queue.html", title="Queue", agent=agent,
+                            handoffs=handoffs, queues=queues)  # fmt: skip
+
+    def _render(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
+        return render_page(self.ctx, request, name, CSRF_SCOPE, status, **values)

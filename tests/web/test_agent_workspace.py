@@ -1,0 +1,86 @@
+"""The agent workspace's door: sign-in with CSRF, lockout, sign-out, and queues by language."""
+
+from __future__ import annotations
+
+import re
+
+from fastapi.testclient import TestClient
+
+from parceldesk.domain.agents import AgentRole
+from parceldesk.services.agents import MAX_FAILED_LOGINS, AddAgent, add_agent
+from parceldesk.services.context import Context
+
+PASSWORD = "correct horse 42"
+
+
+def add(
+    ctx: Context, username: str, languages: set[str], role: AgentRole = AgentRole.AGENT
+) -> None:
+    add_agent(ctx, AddAgent(username, username.title(), role, frozenset(languages),
+                            frozenset({"general"}), 3, PASSWORD))  # fmt: skip
+
+
+def sign_in(client: TestClient, username: str, password: str = PASSWORD) -> int:
+    page = client.get("/agent/login")
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page.text)
+    assert csrf, page.text
+    response = client.post(
+        "/agent/login",
+        data={"csrf": csrf.group(1), "username": username, "password": password},
+        follow_redirects=False,
+    )
+    return response.status_code
+
+
+def hand_off(client: TestClient, language: str, text: str) -> str:
+    started = client.post("/api/v1/conversations", json={"language": language}).json()
+    turn = client.post(
+        f"/api/v1/conversations/{started['id']}/messages",
+        json={"text": text, "client_message_id": "1"},
+        headers={"Authorization": f"Bearer {started['token']}"},
+    ).json()
+    assert turn["handed_off"]
+    return str(started["id"])
+
+
+def test_agents_see_only_their_queues_and_supervisors_all(client: TestClient, ctx: Context) -> None:
+    add(ctx, "li.na", {"zh"})
+    add(ctx, "budi", {"id"})
+    add(ctx, "chief", {"en"}, AgentRole.SUPERVISOR)
+    hand_off(client, "zh", "转人工")
+    hand_off(client, "id", "mau bicara dengan agen")
+    assert client.get("/agent", follow_redirects=False).status_code == 303  # not signed in
+    assert sign_in(client, "li.na") == 303
+    queue = client.get("/agent").text
+    assert "Waiting for a person (1)" in queue
+    assert "customer_request" in queue
+    client.cookies.clear()
+    assert sign_in(client, "chief") == 303
+    assert "Waiting for a person (2)" in client.get("/agent").text
+
+
+def test_wrong_passwords_lock_the_account_and_a_foreign_form_is_refused(
+    client: TestClient, ctx: Context
+) -> None:
+    add(ctx, "li.na", {"zh"})
+    for _ in range(MAX_FAILED_LOGINS):
+        assert sign_in(client, "li.na", "wrong password 1") == 401
+    assert sign_in(client, "li.na") == 401  # locked, even with the right password
+    forged = client.post(
+        "/agent/login", data={"csrf": "0" * 64, "username": "li.na", "password": PASSWORD}
+    )
+    assert forged.status_code == 401
+    assert "did not come from this page" in forged.text
+
+
+def test_signing_out_ends_the_session(client: TestClient, ctx: Context) -> None:
+    add(ctx, "li.na", {"zh"})
+    assert sign_in(client, "li.na") == 303
+    cookie = client.cookies.get("pd_agent")
+    assert cookie
+    page = client.get("/agent").text
+    csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    assert csrf
+    client.post("/agent/logout", data={"csrf": csrf.group(1)}, follow_redirects=False)
+    client.cookies.set("pd_agent", cookie, path="/agent")
+    assert client.get("/agent", follow_redirects=False).status_code == 303
