@@ -1,0 +1,32 @@
+"""The agent workspace in a real browser: sign in, see the customer who asked for a person."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page, expect
+
+from parceldesk.bootstrap import Application
+from parceldesk.domain.agents import AgentRole
+from parceldesk.services.agents import AddAgent, add_agent
+from tests.browser.conftest import screenshot
+
+
+def test_an_agent_signs_in_and_sees_the_handoff(page: Page, site: tuple[str, Application]) -> None:
+    base, application = site
+    account = AddAgent("mei", "Mei", AgentRole.AGENT, frozenset({"zh"}), frozenset({"general"}),
+                       3, "correct horse 42")  # fmt: skip
+    add_agent(application.context, account)
+    page.goto(f"{base}/chat?lang=zh")
+    expect(page.locator(".msg.bot").first).to_be_visible()
+    page.get_by_label("您的消息").fill("转人工")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.bot")).to_have_count(2, timeout=15_000)
+    page.set_viewport_size({"width": 1280, "height": 720})  # agents work at a desk
+    page.goto(f"{base}/agent")
+    page.get_by_label("Username").fill("mei")
+    page.get_by_label("Password").fill("correct horse 42")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Waiting for a person")).to_be_visible()
+    expect(page.locator("table.queue")).to_contain_text("customer_request")
+    screenshot(page, "agent-queue")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
