@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from parceldesk.domain.agents import AgentRole
 from parceldesk.services.agents import MAX_FAILED_LOGINS, AddAgent, add_agent
 from parceldesk.services.context import Context
+from tests.factories import given_shipment
 
 PASSWORD = "correct horse 42"
 
@@ -84,3 +85,27 @@ def test_signing_out_ends_the_session(client: TestClient, ctx: Context) -> None:
     client.post("/agent/logout", data={"csrf": csrf.group(1)}, follow_redirects=False)
     client.cookies.set("pd_agent", cookie, path="/agent")
     assert client.get("/agent", follow_redirects=False).status_code == 303
+
+
+def test_an_agent_opens_only_conversations_of_their_queues_and_markup_stays_text(
+    client: TestClient, ctx: Context
+) -> None:
+    add(ctx, "li.na", {"en"})
+    add(ctx, "budi", {"id"})
+    shipment = given_shipment(ctx)
+    started = client.post("/api/v1/conversations", json={"language": "en"}).json()
+    auth = {"Authorization": f"Bearer {started['token']}"}
+    path = f"/api/v1/conversations/{started['id']}/messages"
+    attack = "<img src=x onerror=alert(1)> where is " + shipment.waybill
+    client.post(path, json={"text": attack, "client_message_id": "1"}, headers=auth)
+    client.post(path, json={"text": "I want a person", "client_message_id": "2"}, headers=auth)
+    sign_in(client, "li.na")
+    page = client.get(f"/agent/conversations/{started['id']}")
+    assert page.status_code == 200
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.text
+    assert "<img src=x" not in page.text
+    assert shipment.waybill in page.text
+    assert "建国路88号" in page.text  # the full address: the agent is authorised
+    client.cookies.clear()
+    sign_in(client, "budi")
+    assert client.get(f"/agent/conversations/{started['id']}").status_code == 404

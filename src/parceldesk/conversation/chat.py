@@ -31,6 +31,7 @@ from parceldesk.conversation.ports import (
     ConversationStore,
     Handoff,
     MessageUnderstander,
+    StoredEvent,
     StoredTurn,
 )
 from parceldesk.conversation.state import ConversationState
@@ -92,6 +93,24 @@ class TranscriptEntry:
     sender: str  # customer | bot
     text: str
     at: str
+
+
+@dataclass(frozen=True)
+class AgentView:
+    handoff: Handoff
+    transcript: list[TranscriptEntry]
+    waybill: str | None
+
+
+def _transcript(events: list[StoredEvent]) -> list[TranscriptEntry]:
+    entries = []
+    for stored in events:
+        at = stored.at.isoformat()
+        if isinstance(stored.event, e.UserSaid):
+            entries.append(TranscriptEntry(stored.seq, "customer", stored.event.text, at))
+        elif isinstance(stored.event, e.BotSaid):
+            entries.append(TranscriptEntry(stored.seq, "bot", stored.event.text, at))
+    return entries
 
 
 class ChatService:
@@ -171,14 +190,22 @@ class ChatService:
 
     def transcript(self, conversation_id: str, token: str | None) -> list[TranscriptEntry]:
         self.check_access(conversation_id, token)
-        entries = []
-        for stored in self._store.list_events(conversation_id):
-            at = stored.at.isoformat()
-            if isinstance(stored.event, e.UserSaid):
-                entries.append(TranscriptEntry(stored.seq, "customer", stored.event.text, at))
-            elif isinstance(stored.event, e.BotSaid):
-                entries.append(TranscriptEntry(stored.seq, "bot", stored.event.text, at))
-        return entries
+        return _transcript(self._store.list_events(conversation_id))
+
+    def get_agent_view(self, agent: Agent, conversation_id: str) -> AgentView:
+        """A handed-off conversation in one of the agent's queues (else it does not exist)."""
+        handoff = next(
+            (h for h in self.list_handoffs(agent) if h.conversation_id == conversation_id), None
+        )
+        if handoff is None:
+            raise ConversationNotFound("no such conversation in your queues")
+        events = self._store.list_events(conversation_id)
+        waybill = handoff.summary.get("slots", {}).get("waybill") or next(
+            (x.event.value for x in reversed(events)
+             if isinstance(x.event, e.SlotFilled) and x.event.name == "waybill" and x.event.value),
+            None,
+        )  # fmt: skip
+        return AgentView(handoff, _transcript(events), waybill)
 
     def list_handoffs(self, agent: Agent) -> list[Handoff]:
         """The queue this agent may see: their languages (every queue for a supervisor)."""

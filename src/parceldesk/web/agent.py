@@ -13,6 +13,7 @@ from parceldesk.conversation.chat import ChatService
 from parceldesk.domain.errors import ParceldeskError
 from parceldesk.services.agents import SESSION_HOURS, get_signed_in_agent, sign_in, sign_out
 from parceldesk.services.context import Context
+from parceldesk.services.tracking import get_shipment, tracking_view
 from parceldesk.web.forms import check_csrf, read_form, render_page
 from parceldesk.web.limits import RateLimiter
 
@@ -27,6 +28,7 @@ def build_agent_workspace(ctx: Context, chat: ChatService, sign_ins: RateLimiter
     router.add_api_route("/login", desk.login, methods=["POST"])
     router.add_api_route("/logout", desk.logout, methods=["POST"])
     router.add_api_route("", desk.queue, methods=["GET"])
+    router.add_api_route("/conversations/{conversation_id}", desk.conversation, methods=["GET"])
     return router
 
 
@@ -81,6 +83,27 @@ class AgentDesk:
         queues = "all" if agent.sees_every_queue else ", ".join(sorted(agent.languages))
         return self._render(request, "agent_queue.html", title="Queue", agent=agent,
                             handoffs=handoffs, queues=queues)  # fmt: skip
+
+    async def conversation(self, request: Request, conversation_id: str) -> Response:
+        """Transcript, handoff summary and parcel: only for a conversation in the agent's queues."""
+        try:
+            agent = await run_in_threadpool(
+                get_signed_in_agent, self.ctx, request.cookies.get(SESSION_COOKIE)
+            )
+        except ParceldeskError:
+            return RedirectResponse("/agent/login", status_code=303)
+        try:
+            view = await run_in_threadpool(self.chat.get_agent_view, agent, conversation_id)
+        except ParceldeskError as error:
+            return self._render(request, "message.html", 404, title="Not found", agent=agent,
+                                t={"back": "Queue"}, kind="invalid", heading="Not found",
+                                text=error.message, back="/agent")  # fmt: skip
+        shipment = None
+        if view.waybill:
+            found = await run_in_threadpool(get_shipment, self.ctx, view.waybill)
+            shipment = tracking_view(found, "agent")  # the agent is authorised to see it all
+        return self._render(request, "agent_conversation.html", title="Conversation",
+                            agent=agent, view=view, shipment=shipment)  # fmt: skip
 
     def _render(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
         return render_page(self.ctx, request, name, CSRF_SCOPE, status, **values)
