@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from collections.abc import Callable
+
+from playwright.sync_api import Browser, Page, expect
 
 from parceldesk.bootstrap import Application
 from parceldesk.domain.agents import AgentRole
+from parceldesk.domain.shipments import Shipment
 from parceldesk.services.agents import AddAgent, add_agent
 from tests.browser.conftest import screenshot
 
@@ -35,3 +38,37 @@ def test_an_agent_signs_in_and_sees_the_handoff(page: Page, site: tuple[str, App
     page.get_by_role("link", name="← Queue").click()
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", name="Sign in", exact=True)).to_be_visible()
+
+
+def test_an_agent_takes_over_and_the_customer_sees_the_message_live(
+    page: Page,
+    browser: Browser,
+    site: tuple[str, Application],
+    add_shipment: Callable[..., Shipment],
+) -> None:
+    base, application = site
+    account = AddAgent("ayu", "Ayu", AgentRole.AGENT, frozenset({"en"}), frozenset({"general"}),
+                       3, "correct horse 42")  # fmt: skip
+    add_agent(application.context, account)
+    shipment = add_shipment()
+    page.goto(f"{base}/chat?lang=en")
+    expect(page.locator(".msg.bot").first).to_be_visible()
+    for text, bots in ((f"please change the delivery address of {shipment.waybill}", 2),
+                       ("5678", 4), ("can I talk to a person", 5)):  # fmt: skip
+        page.get_by_label("Your message").fill(text)
+        page.keyboard.press("Enter")
+        expect(page.locator(".msg.bot")).to_have_count(bots, timeout=15_000)
+    agent_side = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    agent_side.goto(f"{base}/agent/login")
+    agent_side.get_by_label("Username").fill("ayu")
+    agent_side.get_by_label("Password").fill("correct horse 42")
+    agent_side.get_by_role("button", name="Sign in").click()
+    agent_side.locator("table.queue a").last.click()
+    expect(agent_side.locator(".facts").first).to_contain_text(shipment.waybill)
+    agent_side.get_by_role("button", name="Take this conversation").click()
+    agent_side.get_by_label("Message to the customer").fill("Hi, I am Ayu. Which address?")
+    agent_side.get_by_role("button", name="Send").click()
+    expect(page.locator(".msg.agent")).to_contain_text("Hi, I am Ayu", timeout=10_000)
+    screenshot(page, "chat-agent-message")
+    screenshot(agent_side, "agent-took-over")
+    agent_side.context.close()

@@ -109,3 +109,49 @@ def test_an_agent_opens_only_conversations_of_their_queues_and_markup_stays_text
     client.cookies.clear()
     sign_in(client, "budi")
     assert client.get(f"/agent/conversations/{started['id']}").status_code == 404
+
+
+def csrf_on(page: str) -> str:
+    found = re.search(r'name="csrf" value="([0-9a-f]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+def test_an_agent_takes_over_writes_to_the_customer_and_hands_back(
+    client: TestClient, ctx: Context
+) -> None:
+    add(ctx, "li.na", {"zh"})
+    add(ctx, "wang", {"zh"})
+    started = client.post("/api/v1/conversations", json={"language": "zh"}).json()
+    auth = {"Authorization": f"Bearer {started['token']}"}
+    path = f"/api/v1/conversations/{started['id']}/messages"
+    client.post(path, json={"text": "转人工", "client_message_id": "1"}, headers=auth)
+    sign_in(client, "li.na")
+    page = client.get(f"/agent/conversations/{started['id']}").text
+    client.post(f"/agent/conversations/{started['id']}/take", data={"csrf": csrf_on(page)})
+    page = client.get(f"/agent/conversations/{started['id']}").text
+    assert "Message to the customer" in page
+    greeting = "您好，我是李娜，请问有什么可以帮您？"
+    client.post(f"/agent/conversations/{started['id']}/say",
+                data={"csrf": csrf_on(page), "text": greeting})  # fmt: skip
+    silent = client.post(path, json={"text": "我的快递到哪了", "client_message_id": "2"},
+                         headers=auth).json()  # fmt: skip
+    assert silent["replies"] == []  # the bot stays silent while a person has the conversation
+    transcript = client.get(f"/api/v1/conversations/{started['id']}", headers=auth).json()
+    assert transcript["messages"][-2]["sender"] == "agent"
+    assert transcript["messages"][-2]["text"].startswith("您好，我是李娜")
+    client.cookies.clear()
+    sign_in(client, "wang")
+    other = client.get(f"/agent/conversations/{started['id']}").text
+    assert "A colleague has taken this conversation" in other
+    refused = client.post(f"/agent/conversations/{started['id']}/say",
+                          data={"csrf": csrf_on(other), "text": "hi"})  # fmt: skip
+    assert refused.status_code == 409
+    client.cookies.clear()
+    sign_in(client, "li.na")
+    page = client.get(f"/agent/conversations/{started['id']}").text
+    client.post(f"/agent/conversations/{started['id']}/hand-back",
+                data={"csrf": csrf_on(page), "wrap_up": "resolved"})  # fmt: skip
+    back = client.post(path, json={"text": "谢谢", "client_message_id": "3"}, headers=auth).json()
+    assert back["replies"]  # the bot answers again
+    assert not back["handed_off"]

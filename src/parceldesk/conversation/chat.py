@@ -34,7 +34,7 @@ from parceldesk.conversation.ports import (
     StoredEvent,
     StoredTurn,
 )
-from parceldesk.conversation.state import ConversationState
+from parceldesk.conversation.state import ConversationState, fold
 from parceldesk.domain.agents import Agent
 from parceldesk.domain.errors import InvalidInput, NotFound, ParceldeskError
 from parceldesk.domain.phones import parse_phone
@@ -44,6 +44,7 @@ MAX_MESSAGE_CHARS = 2000
 CLIENT_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 CHANNELS = ("web", "api", "sms", "voice", "cli")
 LOCK_STRIPES = 64
+WRAP_UPS = ("resolved", "changed_for_customer", "no_reply", "escalated", "other")
 
 
 class ConversationNotFound(NotFound):
@@ -100,6 +101,11 @@ class AgentView:
     handoff: Handoff
     transcript: list[TranscriptEntry]
     waybill: str | None
+    owner: str | None  # the agent id that has taken the conversation, if any
+
+
+class ConversationTaken(ParceldeskError):
+    code = "conversation_taken"
 
 
 def _transcript(events: list[StoredEvent]) -> list[TranscriptEntry]:
@@ -110,6 +116,8 @@ def _transcript(events: list[StoredEvent]) -> list[TranscriptEntry]:
             entries.append(TranscriptEntry(stored.seq, "customer", stored.event.text, at))
         elif isinstance(stored.event, e.BotSaid):
             entries.append(TranscriptEntry(stored.seq, "bot", stored.event.text, at))
+        elif isinstance(stored.event, e.AgentSaid):
+            entries.append(TranscriptEntry(stored.seq, "agent", stored.event.text, at))
     return entries
 
 
@@ -205,7 +213,40 @@ class ChatService:
              if isinstance(x.event, e.SlotFilled) and x.event.name == "waybill" and x.event.value),
             None,
         )  # fmt: skip
-        return AgentView(handoff, _transcript(events), waybill)
+        owner = fold([x.event for x in events]).agent
+        return AgentView(handoff, _transcript(events), waybill, owner)
+
+    def take(self, agent: Agent, conversation_id: str) -> None:
+        """The agent takes the conversation over; the bot stays silent from now on."""
+        with self._lock(conversation_id):
+            view = self.get_agent_view(agent, conversation_id)
+            if view.owner == agent.id:
+                return
+            if view.owner is not None and not agent.sees_every_queue:
+                raise ConversationTaken("a colleague has already taken this conversation")
+            self._append(conversation_id, e.AgentJoined(agent.id, agent.display_name))
+
+    def say_as_agent(self, agent: Agent, conversation_id: str, text: str) -> None:
+        text = _check_message(text, "agent")
+        with self._lock(conversation_id):
+            if self.get_agent_view(agent, conversation_id).owner != agent.id:
+                raise ConversationTaken("take the conversation before writing to the customer")
+            self._append(conversation_id, e.AgentSaid(agent.id, agent.display_name, text))
+
+    def hand_back(self, agent: Agent, conversation_id: str, wrap_up: str) -> None:
+        """Wrap up with a reason code and give the conversation back to the bot."""
+        if wrap_up not in WRAP_UPS:
+            raise InvalidInput(f"wrap-up must be one of {', '.join(WRAP_UPS)}")
+        with self._lock(conversation_id):
+            if self.get_agent_view(agent, conversation_id).owner != agent.id:
+                raise ConversationTaken("only the agent who took the conversation can wrap it up")
+            self._append(conversation_id, e.AgentLeft(agent.id, wrap_up))
+
+    def _append(self, conversation_id: str, event: e.Event) -> None:
+        record = self._store.find(conversation_id)
+        if record is None:
+            raise ConversationNotFound("no such conversation")
+        self._store.append(record, [event], None, self._ctx.clock.now())
 
     def list_handoffs(self, agent: Agent) -> list[Handoff]:
         """The queue this agent may see: their languages (every queue for a supervisor)."""

@@ -103,6 +103,25 @@ class HandoffRequested:
 
 
 @dataclass(frozen=True)
+class AgentJoined:
+    agent_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class AgentSaid:
+    agent_id: str
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class AgentLeft:
+    agent_id: str
+    wrap_up: str  # why the agent handed the conversation back to the bot
+
+
+@dataclass(frozen=True)
 class BotSaid:
     key: str
     text: str
@@ -112,5 +131,5 @@ Event = (
     ConversationStarted | UserSaid | IntentDetected | TaskStarted | TaskFinished | SlotFilled
     | Asked | PartyVerified | VerificationFailed | ActionProposed | ActionConfirmed
     | ActionCancelled | ActionExecuted | ActionRefused | Misunderstood | HandoffRequested
-    | BotSaid
+    | BotSaid | AgentJoined | AgentSaid | AgentLeft
 )  # fmt: skip

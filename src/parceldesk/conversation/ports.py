@@ -83,7 +83,7 @@ class ConversationStore(Protocol):
         self,
         record: ConversationRecord,
         events: Sequence[Event],
-        turn: StoredTurn,
+        turn: StoredTurn | None,
         at: datetime,
     ) -> None:
         """Add the events and the turn if ``record.version`` is still current, else raise

@@ -18,6 +18,7 @@ class ConversationState:
     pending: e.ActionProposed | None = None
     misunderstood_in_a_row: int = 0
     handed_off: bool = False
+    agent: str | None = None  # the agent who owns the conversation now
     executed: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     resolved: int = 0
@@ -70,6 +71,12 @@ def apply(state: ConversationState, event: e.Event) -> ConversationState:  # noq
             state.misunderstood_in_a_row += 1
         case e.HandoffRequested():
             state.handed_off = True
+        case e.AgentJoined(agent_id=agent_id):
+            state.agent = agent_id
+        case e.AgentLeft():
+            state.agent, state.handed_off = None, False
+            state.task, state.slots, state.asked, state.pending = None, {}, None, None
+            state.misunderstood_in_a_row = 0
     return state
 
 

@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from parceldesk.conversation.codec import decode_event, encode_event
-from parceldesk.conversation.events import Event, HandoffRequested
+from parceldesk.conversation.events import AgentLeft, Event, HandoffRequested
 from parceldesk.conversation.ports import (
     ConversationRecord,
     Handoff,
@@ -84,10 +84,17 @@ class SqlConversationStore:
 
     def list_handoffs(self, limit: int = 200) -> list[Handoff]:
         c, e = t.conversations.c, t.conversation_events.c
+        latest = (
+            select(e.conversation_id, func.max(e.seq).label("seq"))
+            .where(e.type == "HandoffRequested")
+            .group_by(e.conversation_id)
+            .subquery()
+        )
         query = (
             select(c.id, c.language, c.channel, e.at, e.data)
-            .join(t.conversation_events, e.conversation_id == c.id)
-            .where(c.handed_off.is_(True), e.type == "HandoffRequested")
+            .join(latest, latest.c.conversation_id == c.id)
+            .join(t.conversation_events, and_(e.conversation_id == c.id, e.seq == latest.c.seq))
+            .where(c.handed_off.is_(True))
             .order_by(e.at, c.id)
             .limit(limit)
         )
@@ -99,10 +106,17 @@ class SqlConversationStore:
         ]
 
     def append(
-        self, record: ConversationRecord, events: Sequence[Event], turn: StoredTurn, at: datetime
+        self,
+        record: ConversationRecord,
+        events: Sequence[Event],
+        turn: StoredTurn | None,
+        at: datetime,
     ) -> None:
         c = t.conversations.c
-        handed_off = record.handed_off or any(isinstance(x, HandoffRequested) for x in events)
+        handed_off = record.handed_off
+        for event in events:
+            if isinstance(event, HandoffRequested | AgentLeft):
+                handed_off = isinstance(event, HandoffRequested)
         bump = (
             update(t.conversations)
             .where(c.id == record.id, c.version == record.version)
@@ -123,11 +137,12 @@ class SqlConversationStore:
                     db.execute(
                         insert(t.conversation_events), _event_rows(record.id, first, events, at)
                     )
-                db.execute(
-                    insert(t.conversation_turns),
-                    [{"conversation_id": record.id, "client_message_id": turn.client_message_id,
-                      "at": at, "result": turn.result}],
-                )  # fmt: skip
+                if turn is not None:
+                    db.execute(
+                        insert(t.conversation_turns),
+                        [{"conversation_id": record.id, "client_message_id": turn.client_message_id,
+                          "at": at, "result": turn.result}],
+                    )  # fmt: skip
         except IntegrityError as error:
             raise ConcurrentModification(
                 "the same message arrived twice at once; send it again for the stored answer"

@@ -9,9 +9,15 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from parceldesk.conversation.chat import ChatService
+from parceldesk.conversation.chat import WRAP_UPS, ChatService
 from parceldesk.domain.errors import ParceldeskError
-from parceldesk.services.agents import SESSION_HOURS, get_signed_in_agent, sign_in, sign_out
+from parceldesk.services.agents import (
+    SESSION_HOURS,
+    NotSignedIn,
+    get_signed_in_agent,
+    sign_in,
+    sign_out,
+)
 from parceldesk.services.context import Context
 from parceldesk.services.tracking import get_shipment, tracking_view
 from parceldesk.web.forms import check_csrf, read_form, render_page
@@ -29,6 +35,7 @@ def build_agent_workspace(ctx: Context, chat: ChatService, sign_ins: RateLimiter
     router.add_api_route("/logout", desk.logout, methods=["POST"])
     router.add_api_route("", desk.queue, methods=["GET"])
     router.add_api_route("/conversations/{conversation_id}", desk.conversation, methods=["GET"])
+    router.add_api_route("/conversations/{conversation_id}/{step}", desk.act, methods=["POST"])
     return router
 
 
@@ -103,7 +110,34 @@ class AgentDesk:
             found = await run_in_threadpool(get_shipment, self.ctx, view.waybill)
             shipment = tracking_view(found, "agent")  # the agent is authorised to see it all
         return self._render(request, "agent_conversation.html", title="Conversation",
-                            agent=agent, view=view, shipment=shipment)  # fmt: skip
+                            agent=agent, view=view, shipment=shipment,
+                            wrap_ups=WRAP_UPS)  # fmt: skip
+
+    async def act(self, request: Request, conversation_id: str, step: str) -> Response:
+        """take | say | hand-back, from the conversation page's forms."""
+        back = RedirectResponse(f"/agent/conversations/{conversation_id}", status_code=303)
+        try:
+            agent = await run_in_threadpool(
+                get_signed_in_agent, self.ctx, request.cookies.get(SESSION_COOKIE)
+            )
+            form = await read_form(request)
+            check_csrf(self.ctx, request, CSRF_SCOPE, form.get("csrf", ""))
+            if step == "take":
+                await run_in_threadpool(self.chat.take, agent, conversation_id)
+            elif step == "say":
+                text = form.get("text", "")
+                await run_in_threadpool(self.chat.say_as_agent, agent, conversation_id, text)
+            elif step == "hand-back":
+                wrap_up = form.get("wrap_up", "")
+                await run_in_threadpool(self.chat.hand_back, agent, conversation_id, wrap_up)
+                back = RedirectResponse("/agent", status_code=303)
+            else:
+                return RedirectResponse("/agent", status_code=303)
+        except NotSignedIn:
+            return RedirectResponse("/agent/login", status_code=303)
+        except ParceldeskError as error:
+            return self._render(request, "agent_base.html", 409, title=error.message)
+        return back
 
     def _render(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
         return render_page(self.ctx, request, name, CSRF_SCOPE, status, **values)

@@ -49,7 +49,7 @@ class TurnPublic(BaseModel):
 
 class TranscriptEntryPublic(BaseModel):
     seq: int
-    sender: Literal["customer", "bot"]
+    sender: Literal["customer", "bot", "agent"]
     text: str
     at: str
 

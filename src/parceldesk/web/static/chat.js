@@ -6,15 +6,15 @@
   const UI = {
     zh: { title: "快递客服", language: "语言", typing: "客服正在输入…", your_message: "您的消息",
           placeholder: "请输入消息", send: "发送", restart: "开始新的对话", you: "您说",
-          bot: "客服说", offline: "网络已断开，恢复后会自动重发…", failed: "发送失败：" },
+          bot: "客服说", agent: "人工客服说", offline: "网络已断开，恢复后会自动重发…", failed: "发送失败：" },
     en: { title: "Parcel help", language: "Language", typing: "The assistant is typing…",
           your_message: "Your message", placeholder: "Type your message", send: "Send",
-          restart: "Start a new conversation", you: "You said", bot: "Assistant said",
+          restart: "Start a new conversation", you: "You said", bot: "Assistant said", agent: "Agent said",
           offline: "Connection lost — your message will be sent when it is back…",
           failed: "Not sent: " },
     id: { title: "Bantuan paket", language: "Bahasa", typing: "Asisten sedang mengetik…",
           your_message: "Pesan Anda", placeholder: "Tulis pesan Anda", send: "Kirim",
-          restart: "Mulai percakapan baru", you: "Anda", bot: "Asisten",
+          restart: "Mulai percakapan baru", you: "Anda", bot: "Asisten", agent: "Agen",
           offline: "Koneksi terputus — pesan akan dikirim saat tersambung kembali…",
           failed: "Tidak terkirim: " },
   };
@@ -24,6 +24,8 @@
   let outbox = load(KEY + ".outbox") || [];
   let language = pickLanguage();
   let flushing = false;
+  let polling = null;
+  const shown = new Set();
   let backoff = 1000;
 
   function load(key) { try { return JSON.parse(localStorage.getItem(key)); } catch (e) { return null; } }
@@ -58,7 +60,7 @@
     if (id) item.dataset.id = id;
     const who = document.createElement("span");
     who.className = "who";
-    who.textContent = (sender === "customer" ? t("you") : t("bot")) + ": ";
+    who.textContent = t(sender === "customer" ? "you" : sender === "agent" ? "agent" : "bot") + ": ";
     item.append(who, document.createTextNode(text));
     $("messages").append(item);
     item.scrollIntoView({ block: "end" });
@@ -109,7 +111,8 @@
     if (r.status === 404 || r.status === 401) { session = null; return start(); }
     if (r.status !== 200) { status(t("offline")); return setTimeout(resume, 3000); }
     $("messages").replaceChildren();
-    r.data.messages.forEach((m) => bubble(m.sender, m.text));
+    r.data.messages.forEach((m) => { bubble(m.sender, m.text); shown.add(m.seq); });
+    if (r.data.handed_off) watchAgent();
     outbox.forEach((m) => bubble("customer", m.text, m.client_message_id).classList.add("pending"));
     flush();
   }
@@ -145,6 +148,7 @@
           if (mine) mine.classList.remove("pending");
           r.data.replies.forEach((text) => bubble("bot", text));
           quickReplies(r.data.quick_replies);
+          if (r.data.handed_off) watchAgent();
         } else if (r.status === 0 || r.status >= 500 || r.status === 409 || r.status === 429) {
           status(t("offline"));
           typing(false);
@@ -161,6 +165,21 @@
         }
       }
     } finally { flushing = false; if (!outbox.length) typing(false); }
+  }
+
+  // While a person has the conversation, their messages are fetched every few seconds.
+  function watchAgent() {
+    if (polling) return;
+    polling = setInterval(async () => {
+      if (!session) return;
+      const r = await call("GET", "/api/v1/conversations/" + encodeURIComponent(session.id)).catch(() => null);
+      if (!r || r.status !== 200) return;
+      r.data.messages.forEach((m) => {
+        if (m.sender === "agent" && !shown.has(m.seq)) bubble("agent", m.text);
+        shown.add(m.seq);
+      });
+      if (!r.data.handed_off) { clearInterval(polling); polling = null; }
+    }, 2000);
   }
 
   document.addEventListener("DOMContentLoaded", () => {
