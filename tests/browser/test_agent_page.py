@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Callable
 
 from playwright.sync_api import Browser, Page, expect
@@ -54,7 +56,8 @@ def test_an_agent_takes_over_and_the_customer_sees_the_message_live(
     page.goto(f"{base}/chat?lang=en")
     expect(page.locator(".msg.bot").first).to_be_visible()
     for text, bots in ((f"please change the delivery address of {shipment.waybill}", 2),
-                       ("5678", 4), ("can I talk to a person", 5)):  # fmt: skip
+                       ("5678", 4), ("北京市海淀区中关村大街27号", 5),
+                       ("hmm, can I talk to a person", 6)):  # fmt: skip
         page.get_by_label("Your message").fill(text)
         page.keyboard.press("Enter")
         expect(page.locator(".msg.bot")).to_have_count(bots, timeout=15_000)
@@ -65,10 +68,25 @@ def test_an_agent_takes_over_and_the_customer_sees_the_message_live(
     agent_side.get_by_role("button", name="Sign in").click()
     agent_side.locator("table.queue a").last.click()
     expect(agent_side.locator(".facts").first).to_contain_text(shipment.waybill)
+    # from the open conversation to the address changed: three clicks, timed
+    started = time.perf_counter()
     agent_side.get_by_role("button", name="Take this conversation").click()
-    agent_side.get_by_label("Message to the customer").fill("Hi, I am Ayu. Which address?")
+    expect(agent_side.get_by_label("New delivery address")).to_have_value(
+        re.compile("中关村大街27号")
+    )  # pre-filled from what the customer wrote
+    agent_side.get_by_role("button", name="Change the address…").click()
+    expect(agent_side.locator(".proposal")).to_contain_text("中关村大街27号")
+    screenshot(agent_side, "agent-confirm-address")
+    agent_side.get_by_role("button", name="Confirm the change").click()
+    expect(agent_side.get_by_role("list", name="Transcript")).to_contain_text("Done.")
+    seconds = time.perf_counter() - started
+    print(f"agent address change: 3 clicks, {seconds:.1f} s from opening the conversation")
+    with application.context.uow() as uow:
+        assert uow.shipments.get(shipment.waybill).destination.street == "中关村大街27号"
+    expect(page.locator(".msg.agent")).to_contain_text("中关村大街27号", timeout=10_000)
+    agent_side.get_by_label("Message to the customer").fill("Anything else I can do?")
     agent_side.get_by_role("button", name="Send").click()
-    expect(page.locator(".msg.agent")).to_contain_text("Hi, I am Ayu", timeout=10_000)
+    expect(page.locator(".msg.agent").last).to_contain_text("Anything else", timeout=10_000)
     screenshot(page, "chat-agent-message")
     screenshot(agent_side, "agent-took-over")
     agent_side.context.close()

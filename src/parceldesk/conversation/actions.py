@@ -21,6 +21,7 @@ from parceldesk.domain.addresses import Address
 from parceldesk.domain.commands import (
     BookPickup,
     ChangeDeliveryAddress,
+    Credential,
     CustomerGrant,
     FileClaim,
     FileComplaint,
@@ -280,10 +281,18 @@ def classify_complaint(text: str) -> tuple[str, int]:
 
 
 def execute(
-    ctx: Context, pending: e.ActionProposed, token: str | None, key: str, channel: str
+    ctx: Context,
+    pending: e.ActionProposed,
+    token: str | None,
+    key: str,
+    channel: str,
+    credential: Credential | None = None,
 ) -> WriteResult:
-    """Run the confirmed proposal through its use case; raises the use case's errors."""
-    grant = CustomerGrant(token or "")
+    """Run the confirmed proposal through its use case; raises the use case's errors.
+
+    The customer's verification grant (``token``) is the credential, unless ``credential`` (an
+    agent's authority) is given."""
+    grant = credential or CustomerGrant(token or "")
     waybill, params = pending.waybill or "", pending.params
     fee = money_from(params.get("fee"))
     match pending.action:

@@ -39,6 +39,7 @@ from parceldesk.domain.agents import Agent
 from parceldesk.domain.errors import InvalidInput, NotFound, ParceldeskError
 from parceldesk.domain.phones import parse_phone
 from parceldesk.services.context import Context
+from parceldesk.services.writes import WriteResult
 
 MAX_MESSAGE_CHARS = 2000
 CLIENT_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -242,11 +243,19 @@ class ChatService:
                 raise ConversationTaken("only the agent who took the conversation can wrap it up")
             self._append(conversation_id, e.AgentLeft(agent.id, wrap_up))
 
-    def _append(self, conversation_id: str, event: e.Event) -> None:
+    def record_agent_action(
+        self, agent: Agent, conversation_id: str, result: WriteResult, told: str
+    ) -> None:
+        """A write the agent made for the customer, and what the customer was told about it."""
+        with self._lock(conversation_id):
+            executed = e.ActionExecuted(result.action, result.waybill, result.reference)
+            self._append(conversation_id, executed, e.AgentSaid(agent.id, agent.display_name, told))
+
+    def _append(self, conversation_id: str, *events: e.Event) -> None:
         record = self._store.find(conversation_id)
         if record is None:
             raise ConversationNotFound("no such conversation")
-        self._store.append(record, [event], None, self._ctx.clock.now())
+        self._store.append(record, list(events), None, self._ctx.clock.now())
 
     def list_handoffs(self, agent: Agent) -> list[Handoff]:
         """The queue this agent may see: their languages (every queue for a supervisor)."""

@@ -3,14 +3,22 @@ person in the queues this agent may see (a supervisor sees all)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from parceldesk.conversation.chat import WRAP_UPS, ChatService
+from parceldesk.conversation.agent_actions import (
+    confirm_agent_address_change,
+    prefill_address,
+    propose_agent_address_change,
+)
+from parceldesk.conversation.chat import WRAP_UPS, ChatService, ConversationTaken
+from parceldesk.domain.agents import Agent
 from parceldesk.domain.errors import ParceldeskError
+from parceldesk.domain.shipments import PartyRole
 from parceldesk.services.agents import (
     SESSION_HOURS,
     NotSignedIn,
@@ -111,7 +119,7 @@ class AgentDesk:
             shipment = tracking_view(found, "agent")  # the agent is authorised to see it all
         return self._render(request, "agent_conversation.html", title="Conversation",
                             agent=agent, view=view, shipment=shipment,
-                            wrap_ups=WRAP_UPS)  # fmt: skip
+                            wrap_ups=WRAP_UPS, prefill=prefill_address(view))  # fmt: skip
 
     async def act(self, request: Request, conversation_id: str, step: str) -> Response:
         """take | say | hand-back, from the conversation page's forms."""
@@ -127,6 +135,8 @@ class AgentDesk:
             elif step == "say":
                 text = form.get("text", "")
                 await run_in_threadpool(self.chat.say_as_agent, agent, conversation_id, text)
+            elif step in ("address", "address-confirm"):
+                return await self._address(request, agent, conversation_id, step, form)
             elif step == "hand-back":
                 wrap_up = form.get("wrap_up", "")
                 await run_in_threadpool(self.chat.hand_back, agent, conversation_id, wrap_up)
@@ -138,6 +148,29 @@ class AgentDesk:
         except ParceldeskError as error:
             return self._render(request, "agent_base.html", 409, title=error.message)
         return back
+
+    async def _address(
+        self, request: Request, agent: Agent, conversation_id: str, step: str,
+        form: dict[str, str],
+    ) -> Response:  # fmt: skip
+        """``address``: the read-back and fee to confirm; ``address-confirm``: make the change."""
+        view = await run_in_threadpool(self.chat.get_agent_view, agent, conversation_id)
+        if view.owner != agent.id:
+            raise ConversationTaken("take the conversation before acting for the customer")
+        role = PartyRole.SENDER if form.get("role") == "sender" else PartyRole.RECIPIENT
+        text = form.get("address", "")
+        if step == "address":
+            proposal = await run_in_threadpool(
+                propose_agent_address_change, self.ctx, view, role, text
+            )
+            return self._render(request, "agent_confirm.html", title="Confirm", agent=agent,
+                                view=view, proposal=proposal, address=text, role=role.value,
+                                key=uuid.uuid4().hex)  # fmt: skip
+        await run_in_threadpool(
+            confirm_agent_address_change, self.ctx, self.chat, agent, view, role, text,
+            form.get("fee", ""), f"agent:{form.get('key', '')[:64]}",
+        )  # fmt: skip
+        return RedirectResponse(f"/agent/conversations/{conversation_id}", status_code=303)
 
     def _render(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
         return render_page(self.ctx, request, name, CSRF_SCOPE, status, **values)
