@@ -155,3 +155,39 @@ def test_an_agent_takes_over_writes_to_the_customer_and_hands_back(
     back = client.post(path, json={"text": "谢谢", "client_message_id": "3"}, headers=auth).json()
     assert back["replies"]  # the bot answers again
     assert not back["handed_off"]
+
+
+def test_an_agent_changes_the_address_for_the_customer_at_the_fee_shown(
+    client: TestClient, ctx: Context
+) -> None:
+    add(ctx, "li.na", {"zh"})
+    shipment = given_shipment(ctx)
+    started = client.post("/api/v1/conversations", json={"language": "zh"}).json()
+    auth = {"Authorization": f"Bearer {started['token']}"}
+    path = f"/api/v1/conversations/{started['id']}/messages"
+    for number, text in enumerate([f"我想改一下 {shipment.waybill} 的收货地址", "尾号5678",
+                                   "改到北京市海淀区中关村大街27号", "转人工"]):  # fmt: skip
+        client.post(path, json={"text": text, "client_message_id": str(number)}, headers=auth)
+    sign_in(client, "li.na")
+    where = f"/agent/conversations/{started['id']}"
+    client.post(f"{where}/take", data={"csrf": csrf_on(client.get(where).text)})
+    page = client.get(where).text
+    assert "中关村大街27号</textarea>" in page  # pre-filled from what the customer wrote
+    confirm = client.post(
+        f"{where}/address",
+        data={"csrf": csrf_on(page), "address": "北京市海淀区中关村大街27号", "role": "recipient"},
+    )
+    assert "Fee for the customer: ¥" in confirm.text
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', confirm.text))
+    stale = client.post(f"{where}/address-confirm", data=fields | {"fee": ""})
+    assert stale.status_code == 409  # not at a fee the agent did not see
+    done = client.post(f"{where}/address-confirm", data=fields, follow_redirects=False)
+    assert done.status_code == 303
+    with ctx.uow() as uow:
+        assert uow.shipments.get(shipment.waybill).destination.street == "中关村大街27号"
+        audit = [a for a in uow.audit.list_for_waybill(shipment.waybill)
+                 if a.action == "change_address"]  # fmt: skip
+    assert [a.actor.split(":")[0] for a in audit] == ["agent"]
+    transcript = client.get(f"/api/v1/conversations/{started['id']}", headers=auth).json()
+    assert transcript["messages"][-1]["sender"] == "agent"
+    assert "中关村大街27号" in transcript["messages"][-1]["text"]

@@ -19,6 +19,7 @@ from parceldesk.domain.commands import AgentAuthority
 from parceldesk.domain.errors import InvalidInput, PolicyRefusal
 from parceldesk.domain.shipments import PartyRole
 from parceldesk.services.context import Context
+from parceldesk.services.snapshots import money_from
 from parceldesk.services.tracking import get_shipment
 
 CHANNEL = "agent"
@@ -51,9 +52,13 @@ def propose_agent_address_change(
         raise InvalidInput("that does not look like a full address: street and number, please")
     outcome = propose_address_change(ctx, "en", shipment, role, address)
     pending = next((x for x in outcome.events if isinstance(x, e.ActionProposed)), None)
-    fee = pending.params.get("fee") if pending else None
-    fee_code = f"{fee['minor']} {fee['currency']}" if fee and fee["minor"] else ""
-    return AgentProposal(outcome.text, pending, fee_code)
+    if pending is None:
+        return AgentProposal(outcome.text, None, "")  # the policy's reason, in plain words
+    fee = money_from(pending.params.get("fee"))
+    charged = fee is not None and not fee.is_zero
+    text = (f"New delivery address: {address.one_line()}. "
+            f"Fee for the customer: {fee if charged else 'none'}.")  # fmt: skip
+    return AgentProposal(text, pending, f"{fee.minor} {fee.currency}" if fee and charged else "")
 
 
 def confirm_agent_address_change(
