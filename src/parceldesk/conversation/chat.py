@@ -203,10 +203,9 @@ class ChatService:
 
     def get_agent_view(self, agent: Agent, conversation_id: str) -> AgentView:
         """A handed-off conversation in one of the agent's queues (else it does not exist)."""
-        handoff = next(
-            (h for h in self.list_handoffs(agent) if h.conversation_id == conversation_id), None
-        )
-        if handoff is None:
+        handoff = self._store.find_handoff(conversation_id) if len(conversation_id) <= 64 else None
+        language = handoff.summary.get("language", handoff.language) if handoff else ""
+        if handoff is None or not agent.may_handle(language):
             raise ConversationNotFound("no such conversation in your queues")
         events = self._store.list_events(conversation_id)
         waybill = handoff.summary.get("slots", {}).get("waybill") or next(

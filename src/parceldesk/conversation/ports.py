@@ -76,6 +76,9 @@ class ConversationStore(Protocol):
     def list_handoffs(self, limit: int = 200) -> list[Handoff]:
         """Handed-off conversations, the longest waiting first."""
 
+    def find_handoff(self, conversation_id: str) -> Handoff | None:
+        """The conversation, if it is handed off, with its latest handoff summary."""
+
     def load(self, conversation_id: str, client_message_id: str) -> LoadedConversation | None:
         """The record, its events and the answer to ``client_message_id``, in one read."""
 

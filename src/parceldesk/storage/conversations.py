@@ -83,6 +83,13 @@ class SqlConversationStore:
         return LoadedConversation(_record(row._mapping), events, None)
 
     def list_handoffs(self, limit: int = 200) -> list[Handoff]:
+        return self._handoffs(None, limit)
+
+    def find_handoff(self, conversation_id: str) -> Handoff | None:
+        found = self._handoffs(conversation_id, 1)
+        return found[0] if found else None
+
+    def _handoffs(self, conversation_id: str | None, limit: int) -> list[Handoff]:
         c, e = t.conversations.c, t.conversation_events.c
         latest = (
             select(e.conversation_id, func.max(e.seq).label("seq"))
@@ -98,6 +105,8 @@ class SqlConversationStore:
             .order_by(e.at, c.id)
             .limit(limit)
         )
+        if conversation_id is not None:
+            query = query.where(c.id == conversation_id)
         with self._engine.connect().execution_options(**{READ_ONLY: True}) as db:
             rows = db.execute(query).all()
         return [

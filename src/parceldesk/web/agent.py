@@ -89,9 +89,7 @@ class AgentDesk:
 
     async def queue(self, request: Request) -> Response:
         try:
-            agent = await run_in_threadpool(
-                get_signed_in_agent, self.ctx, request.cookies.get(SESSION_COOKIE)
-            )
+            agent = await self._agent(request)
         except ParceldeskError:
             return RedirectResponse("/agent/login", status_code=303)
         handoffs = await run_in_threadpool(self.chat.list_handoffs, agent)
@@ -102,9 +100,7 @@ class AgentDesk:
     async def conversation(self, request: Request, conversation_id: str) -> Response:
         """Transcript, handoff summary and parcel: only for a conversation in the agent's queues."""
         try:
-            agent = await run_in_threadpool(
-                get_signed_in_agent, self.ctx, request.cookies.get(SESSION_COOKIE)
-            )
+            agent = await self._agent(request)
         except ParceldeskError:
             return RedirectResponse("/agent/login", status_code=303)
         try:
@@ -125,9 +121,7 @@ class AgentDesk:
         """take | say | hand-back, from the conversation page's forms."""
         back = RedirectResponse(f"/agent/conversations/{conversation_id}", status_code=303)
         try:
-            agent = await run_in_threadpool(
-                get_signed_in_agent, self.ctx, request.cookies.get(SESSION_COOKIE)
-            )
+            agent = await self._agent(request)
             form = await read_form(request)
             check_csrf(self.ctx, request, CSRF_SCOPE, form.get("csrf", ""))
             if step == "take":
@@ -171,6 +165,11 @@ class AgentDesk:
             form.get("fee", ""), f"agent:{form.get('key', '')[:64]}",
         )  # fmt: skip
         return RedirectResponse(f"/agent/conversations/{conversation_id}", status_code=303)
+
+    async def _agent(self, request: Request) -> Agent:
+        """The signed-in agent, or ``NotSignedIn``."""
+        token = request.cookies.get(SESSION_COOKIE)
+        return await run_in_threadpool(get_signed_in_agent, self.ctx, token)
 
     def _render(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
         return render_page(self.ctx, request, name, CSRF_SCOPE, status, **values)
