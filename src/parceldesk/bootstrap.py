@@ -65,8 +65,13 @@ class Application:
     def chat(self) -> ChatService:
         from parceldesk.conversation.chat import ChatService
         from parceldesk.storage.conversations import SqlConversationStore
+        from parceldesk.storage.feeds import RedisFeed
+        from parceldesk.web.feeds import InProcessFeed
 
-        return ChatService(self.context, SqlConversationStore(self.engine), self.understander)
+        url = self.settings.redis_url
+        feed = RedisFeed(url) if url else InProcessFeed()
+        store = SqlConversationStore(self.engine)
+        return ChatService(self.context, store, self.understander, feed)
 
 
 def load_secret_key(settings: Settings) -> bytes:

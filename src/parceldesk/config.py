@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     """New conversations one client address may start per minute."""
     messages_per_minute: int = Field(60, ge=1)
     """Messages one conversation may send per minute."""
+    redis_url: str | None = None
+    """Redis for live messages across server processes (redis://host:6379/0); none: in-process."""
     embed_origins: list[str] = []
     """Sites that may embed the web chat with /static/widget.js (e.g. https://www.carrier.com)."""
     public_url: str | None = None

@@ -53,6 +53,12 @@ def test_an_agent_takes_over_and_the_customer_sees_the_message_live(
                        3, "correct horse 42")  # fmt: skip
     add_agent(application.context, account)
     shipment = add_shipment()
+    errors: list[str] = []
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
+    sockets: list[str] = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
     page.goto(f"{base}/chat?lang=en")
     expect(page.locator(".msg.bot").first).to_be_visible()
     for text, bots in ((f"please change the delivery address of {shipment.waybill}", 2),
@@ -89,4 +95,6 @@ def test_an_agent_takes_over_and_the_customer_sees_the_message_live(
     expect(page.locator(".msg.agent").last).to_contain_text("Anything else", timeout=10_000)
     screenshot(page, "chat-agent-message")
     screenshot(agent_side, "agent-took-over")
+    assert errors == []  # the Content-Security-Policy lets the chat's own WebSocket through
+    assert sockets  # the agent's messages came over the WebSocket, not by polling
     agent_side.context.close()

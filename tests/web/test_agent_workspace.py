@@ -191,3 +191,27 @@ def test_an_agent_changes_the_address_for_the_customer_at_the_fee_shown(
     transcript = client.get(f"/api/v1/conversations/{started['id']}", headers=auth).json()
     assert transcript["messages"][-1]["sender"] == "agent"
     assert "中关村大街27号" in transcript["messages"][-1]["text"]
+
+
+def test_the_agents_message_reaches_the_customers_open_socket(
+    client: TestClient, ctx: Context
+) -> None:
+    add(ctx, "li.na", {"en"})
+    started = client.post("/api/v1/conversations", json={"language": "en"}).json()
+    auth = {"Authorization": f"Bearer {started['token']}"}
+    path = f"/api/v1/conversations/{started['id']}/messages"
+    client.post(path, json={"text": "a person please", "client_message_id": "1"}, headers=auth)
+    with client.websocket_connect(f"/api/v1/conversations/{started['id']}/ws") as socket:
+        socket.send_json({"type": "auth", "token": started["token"]})
+        assert socket.receive_json()["handed_off"] is True
+        sign_in(client, "li.na")
+        where = f"/agent/conversations/{started['id']}"
+        client.post(f"{where}/take", data={"csrf": csrf_on(client.get(where).text)})
+        client.post(f"{where}/say", data={"csrf": csrf_on(client.get(where).text),
+                                          "text": "Hello, Li Na here <b>"})  # fmt: skip
+        frame = socket.receive_json()
+    assert frame["type"] == "agent"
+    assert frame["text"] == "Hello, Li Na here <b>"
+    assert frame["name"] == "Li.Na"
+    transcript = client.get(f"/api/v1/conversations/{started['id']}", headers=auth).json()
+    assert transcript["messages"][-1]["seq"] == frame["seq"]

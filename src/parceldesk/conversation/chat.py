@@ -15,7 +15,7 @@ import re
 import secrets
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -30,6 +30,7 @@ from parceldesk.conversation.ports import (
     ConversationRecord,
     ConversationStore,
     Handoff,
+    LiveFeed,
     MessageUnderstander,
     StoredEvent,
     StoredTurn,
@@ -128,8 +129,10 @@ class ChatService:
         ctx: Context,
         store: ConversationStore,
         understander: Callable[[], MessageUnderstander],
+        feed: LiveFeed | None = None,
     ) -> None:
         self._ctx, self._store, self._understander = ctx, store, understander
+        self._feed = feed
         self._locks = tuple(threading.Lock() for _ in range(LOCK_STRIPES))
 
     def start(
@@ -231,7 +234,8 @@ class ChatService:
         with self._lock(conversation_id):
             if self.get_agent_view(agent, conversation_id).owner != agent.id:
                 raise ConversationTaken("take the conversation before writing to the customer")
-            self._append(conversation_id, e.AgentSaid(agent.id, agent.display_name, text))
+            [seq] = self._append(conversation_id, e.AgentSaid(agent.id, agent.display_name, text))
+        self._publish(conversation_id, _agent_frame(seq, agent, text))
 
     def hand_back(self, agent: Agent, conversation_id: str, wrap_up: str) -> None:
         """Wrap up with a reason code and give the conversation back to the bot."""
@@ -248,13 +252,23 @@ class ChatService:
         """A write the agent made for the customer, and what the customer was told about it."""
         with self._lock(conversation_id):
             executed = e.ActionExecuted(result.action, result.waybill, result.reference)
-            self._append(conversation_id, executed, e.AgentSaid(agent.id, agent.display_name, told))
+            saying = e.AgentSaid(agent.id, agent.display_name, told)
+            seqs = self._append(conversation_id, executed, saying)
+        self._publish(conversation_id, _agent_frame(seqs[-1], agent, told))
 
-    def _append(self, conversation_id: str, *events: e.Event) -> None:
+    def _publish(self, conversation_id: str, frame: dict[str, Any]) -> None:
+        if self._feed is not None:
+            self._feed.publish(conversation_id, frame)
+
+    def subscribe(self, conversation_id: str) -> AsyncIterator[dict[str, Any]]:
+        """Live frames for a conversation (nothing without a feed); check access first."""
+        return self._feed.subscribe(conversation_id) if self._feed else _nothing()
+
+    def _append(self, conversation_id: str, *events: e.Event) -> list[int]:
         record = self._store.find(conversation_id)
         if record is None:
             raise ConversationNotFound("no such conversation")
-        self._store.append(record, list(events), None, self._ctx.clock.now())
+        return self._store.append(record, list(events), None, self._ctx.clock.now())
 
     def list_handoffs(self, agent: Agent) -> list[Handoff]:
         """The queue this agent may see: their languages (every queue for a supervisor)."""
@@ -284,6 +298,15 @@ def _check_message(text: str, client_message_id: str) -> str:
     if any(ord(c) < 32 and c not in "\n\t" for c in text):
         raise InvalidInput("the message contains control characters")
     return text
+
+
+def _agent_frame(seq: int, agent: Agent, text: str) -> dict[str, Any]:
+    return {"type": "agent", "seq": seq, "name": agent.display_name, "text": text}
+
+
+async def _nothing() -> AsyncIterator[dict[str, Any]]:
+    return
+    yield {}
 
 
 @cache

@@ -7,7 +7,7 @@ return the same ``Understanding``; the dialogue, the policies and every write st
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -88,6 +88,17 @@ class ConversationStore(Protocol):
         events: Sequence[Event],
         turn: StoredTurn | None,
         at: datetime,
-    ) -> None:
+    ) -> list[int]:
         """Add the events and the turn if ``record.version`` is still current, else raise
-        ``ConcurrentModification``; the stored version becomes ``record.version + 1``."""
+        ``ConcurrentModification``; the stored version becomes ``record.version + 1``.
+        Returns the events' sequence numbers."""
+
+
+class LiveFeed(Protocol):
+    """Frames about a conversation for whoever is connected to it, on any server process."""
+
+    def publish(self, conversation_id: str, frame: dict[str, Any]) -> None:
+        """Send ``frame`` to the conversation's subscribers (callable from any thread)."""
+
+    def subscribe(self, conversation_id: str) -> AsyncIterator[dict[str, Any]]:
+        """The frames published for the conversation from now on, until the caller stops."""

@@ -120,7 +120,7 @@ class SqlConversationStore:
         events: Sequence[Event],
         turn: StoredTurn | None,
         at: datetime,
-    ) -> None:
+    ) -> list[int]:
         c = t.conversations.c
         handed_off = record.handed_off
         for event in events:
@@ -156,6 +156,7 @@ class SqlConversationStore:
             raise ConcurrentModification(
                 "the same message arrived twice at once; send it again for the stored answer"
             ) from error
+        return list(range(first, first + len(events)))
 
 
 def _record(m: Any) -> ConversationRecord:

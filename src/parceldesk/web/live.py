@@ -4,6 +4,8 @@ Protocol (JSON text frames): the client's first frame is ``{"type": "auth", "tok
 browser cannot set an Authorization header on a WebSocket); the server answers ``ready``. Then
 ``{"type": "message", "text", "client_message_id"}`` frames are answered with ``turn`` frames
 (the REST answer's fields) or ``error`` frames; a resend is answered from the store, once.
+While a person has the conversation, their messages arrive as ``{"type": "agent", "seq", "name",
+"text"}`` frames, through the live feed (Redis across server processes, else in-process).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ def build_live(
         except WebSocketDisconnect:
             return
         await socket.send_json({"type": "ready", "handed_off": record.handed_off})
+        forwarding = asyncio.create_task(_forward(chat, conversation_id, socket))
         try:
             while True:
                 raw = await socket.receive_text()
@@ -60,8 +63,16 @@ def build_live(
                 await socket.send_json(answer)
         except WebSocketDisconnect:
             return
+        finally:
+            forwarding.cancel()
 
     return router
+
+
+async def _forward(chat: ChatService, conversation_id: str, socket: WebSocket) -> None:
+    """Frames published for the conversation (an agent's messages) go to this socket."""
+    async for frame in chat.subscribe(conversation_id):
+        await socket.send_json(frame)
 
 
 async def _answer(

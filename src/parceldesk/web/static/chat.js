@@ -25,6 +25,7 @@
   let language = pickLanguage();
   let flushing = false;
   let polling = null;
+  let live = null;
   const shown = new Set();
   let backoff = 1000;
 
@@ -167,17 +168,31 @@
     } finally { flushing = false; if (!outbox.length) typing(false); }
   }
 
-  // While a person has the conversation, their messages are fetched every few seconds.
+  // While a person has the conversation, their messages arrive over the WebSocket; if it cannot
+  // be opened (or drops), they are fetched every few seconds instead.
+  function showAgent(m) {
+    if (!shown.has(m.seq)) bubble("agent", m.text);
+    shown.add(m.seq);
+  }
   function watchAgent() {
+    if (live || polling || !session) return;
+    const url = location.origin.replace(/^http/, "ws") + "/api/v1/conversations/" +
+      encodeURIComponent(session.id) + "/ws";
+    try { live = new WebSocket(url); } catch (error) { return pollAgent(); }
+    live.onopen = () => live.send(JSON.stringify({ type: "auth", token: session.token }));
+    live.onmessage = (event) => {
+      const frame = JSON.parse(event.data);
+      if (frame.type === "agent") showAgent(frame);
+    };
+    live.onclose = () => { live = null; pollAgent(); };
+  }
+  function pollAgent() {
     if (polling) return;
     polling = setInterval(async () => {
       if (!session) return;
       const r = await call("GET", "/api/v1/conversations/" + encodeURIComponent(session.id)).catch(() => null);
       if (!r || r.status !== 200) return;
-      r.data.messages.forEach((m) => {
-        if (m.sender === "agent" && !shown.has(m.seq)) bubble("agent", m.text);
-        shown.add(m.seq);
-      });
+      r.data.messages.forEach((m) => (m.sender === "agent" ? showAgent(m) : shown.add(m.seq)));
       if (!r.data.handed_off) { clearInterval(polling); polling = null; }
     }, 2000);
   }
