@@ -24,7 +24,8 @@ def test_an_agent_signs_in_and_sees_the_handoff(page: Page, site: tuple[str, App
     expect(page.locator(".msg.bot").first).to_be_visible()
     page.get_by_label("您的消息").fill("转人工")
     page.keyboard.press("Enter")
-    expect(page.locator(".msg.bot")).to_have_count(2, timeout=15_000)
+    expect(page.locator(".msg.bot")).to_have_count(3, timeout=15_000)
+    expect(page.locator(".msg.bot").last).to_contain_text("您目前排在第")
     page.set_viewport_size({"width": 1280, "height": 720})  # agents work at a desk
     page.goto(f"{base}/agent")
     page.get_by_label("Username").fill("mei")
@@ -63,7 +64,7 @@ def test_an_agent_takes_over_and_the_customer_sees_the_message_live(
     expect(page.locator(".msg.bot").first).to_be_visible()
     for text, bots in ((f"please change the delivery address of {shipment.waybill}", 2),
                        ("5678", 4), ("北京市海淀区中关村大街27号", 5),
-                       ("hmm, can I talk to a person", 6)):  # fmt: skip
+                       ("hmm, can I talk to a person", 7)):  # fmt: skip
         page.get_by_label("Your message").fill(text)
         page.keyboard.press("Enter")
         expect(page.locator(".msg.bot")).to_have_count(bots, timeout=15_000)

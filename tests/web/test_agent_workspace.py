@@ -215,3 +215,32 @@ def test_the_agents_message_reaches_the_customers_open_socket(
     assert frame["name"] == "Li.Na"
     transcript = client.get(f"/api/v1/conversations/{started['id']}", headers=auth).json()
     assert transcript["messages"][-1]["seq"] == frame["seq"]
+
+
+def test_customers_waiting_for_a_person_are_told_their_place(
+    client: TestClient, ctx: Context
+) -> None:
+    add(ctx, "li.na", {"zh"})
+    places = []
+    ids = []
+    for _ in range(2):
+        started = client.post("/api/v1/conversations", json={"language": "zh"}).json()
+        turn = client.post(
+            f"/api/v1/conversations/{started['id']}/messages",
+            json={"text": "转人工", "client_message_id": "1"},
+            headers={"Authorization": f"Bearer {started['token']}"},
+        ).json()
+        places.append(turn["replies"][-1])
+        ids.append(started["id"])
+    assert "第 1 位" in places[0]
+    assert "第 2 位" in places[1]
+    sign_in(client, "li.na")
+    where = f"/agent/conversations/{ids[0]}"
+    client.post(f"{where}/take", data={"csrf": csrf_on(client.get(where).text)})
+    third = client.post("/api/v1/conversations", json={"language": "zh"}).json()
+    turn = client.post(
+        f"/api/v1/conversations/{third['id']}/messages",
+        json={"text": "转人工", "client_message_id": "1"},
+        headers={"Authorization": f"Bearer {third['token']}"},
+    ).json()
+    assert "第 2 位" in turn["replies"][-1]  # the first is with an agent now

@@ -35,6 +35,7 @@ from parceldesk.conversation.ports import (
     StoredEvent,
     StoredTurn,
 )
+from parceldesk.conversation.responses import say
 from parceldesk.conversation.state import ConversationState, fold
 from parceldesk.domain.agents import Agent
 from parceldesk.domain.errors import InvalidInput, NotFound, ParceldeskError
@@ -188,6 +189,10 @@ class ChatService:
             )
             replies = conversation.handle(text)
             new = conversation.events[len(history) :]
+            if any(isinstance(x, e.HandoffRequested) for x in new):
+                told = self._queue_position(conversation.state.language)
+                new.append(told)
+                replies.append(told.text)
             intent = next((x.intent for x in new if isinstance(x, e.IntentDetected)), None)
             result = TurnResult(
                 uuid.uuid4().hex, tuple(replies), intent, conversation.state.language,
@@ -255,6 +260,16 @@ class ChatService:
             saying = e.AgentSaid(agent.id, agent.display_name, told)
             seqs = self._append(conversation_id, executed, saying)
         self._publish(conversation_id, _agent_frame(seqs[-1], agent, told))
+
+    def _queue_position(self, language: str) -> e.BotSaid:
+        """Where a customer who was just handed off stands among those waiting in their language."""
+        waiting = [
+            h for h in self._store.list_handoffs()
+            if not h.taken and h.summary.get("language", h.language) == language
+        ]  # fmt: skip
+        return e.BotSaid(
+            "queue_position", say(language, "queue_position", position=len(waiting) + 1)
+        )
 
     def _publish(self, conversation_id: str, frame: dict[str, Any]) -> None:
         if self._feed is not None:

@@ -64,6 +64,7 @@ class Handoff:
     since: datetime
     reason: str
     summary: dict[str, Any]
+    taken: bool = False  # an agent has joined since the handoff
 
 
 class ConversationStore(Protocol):

@@ -97,8 +97,18 @@ class SqlConversationStore:
             .group_by(e.conversation_id)
             .subquery()
         )
+        joined = t.conversation_events.alias("joined")
+        taken = (
+            select(joined.c.seq)
+            .where(
+                joined.c.conversation_id == c.id,
+                joined.c.type == "AgentJoined",
+                joined.c.seq > latest.c.seq,
+            )
+            .exists()
+        )
         query = (
-            select(c.id, c.language, c.channel, e.at, e.data)
+            select(c.id, c.language, c.channel, e.at, e.data, taken.label("taken"))
             .join(latest, latest.c.conversation_id == c.id)
             .join(t.conversation_events, and_(e.conversation_id == c.id, e.seq == latest.c.seq))
             .where(c.handed_off.is_(True))
@@ -110,7 +120,15 @@ class SqlConversationStore:
         with self._engine.connect().execution_options(**{READ_ONLY: True}) as db:
             rows = db.execute(query).all()
         return [
-            Handoff(r.id, r.language, r.channel, r.at, r.data["reason"], r.data["summary"])
+            Handoff(
+                r.id,
+                r.language,
+                r.channel,
+                r.at,
+                r.data["reason"],
+                r.data["summary"],
+                bool(r.taken),
+            )
             for r in rows
         ]
 
