@@ -244,3 +244,20 @@ def test_customers_waiting_for_a_person_are_told_their_place(
         headers={"Authorization": f"Bearer {third['token']}"},
     ).json()
     assert "第 2 位" in turn["replies"][-1]  # the first is with an agent now
+
+
+def test_a_supervisor_sees_queue_lengths_and_an_agent_does_not(
+    client: TestClient, ctx: Context
+) -> None:
+    add(ctx, "li.na", {"zh"})
+    add(ctx, "chief", {"en"}, AgentRole.SUPERVISOR)
+    hand_off(client, "zh", "转人工")
+    hand_off(client, "zh", "我要人工客服")
+    hand_off(client, "id", "mau bicara dengan agen")
+    sign_in(client, "li.na")
+    assert client.get("/agent/supervisor", follow_redirects=False).status_code == 303
+    client.cookies.clear()
+    sign_in(client, "chief")
+    page = client.get("/agent/supervisor").text
+    rows = dict(re.findall(r"<tr><td>(\w+)</td><td>(\d+)</td>", page))
+    assert rows == {"en": "0", "id": "1", "zh": "2"}

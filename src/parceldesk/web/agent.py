@@ -4,6 +4,7 @@ person in the queues this agent may see (a supervisor sees all)."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -16,7 +17,8 @@ from parceldesk.conversation.agent_actions import (
     propose_agent_address_change,
 )
 from parceldesk.conversation.chat import WRAP_UPS, ChatService, ConversationTaken
-from parceldesk.domain.agents import Agent
+from parceldesk.conversation.ports import Handoff
+from parceldesk.domain.agents import LANGUAGES, Agent
 from parceldesk.domain.errors import ParceldeskError
 from parceldesk.domain.shipments import PartyRole
 from parceldesk.services.agents import (
@@ -42,6 +44,7 @@ def build_agent_workspace(ctx: Context, chat: ChatService, sign_ins: RateLimiter
     router.add_api_route("/login", desk.login, methods=["POST"])
     router.add_api_route("/logout", desk.logout, methods=["POST"])
     router.add_api_route("", desk.queue, methods=["GET"])
+    router.add_api_route("/supervisor", desk.supervisor, methods=["GET"])
     router.add_api_route("/conversations/{conversation_id}", desk.conversation, methods=["GET"])
     router.add_api_route("/conversations/{conversation_id}/{step}", desk.act, methods=["POST"])
     return router
@@ -96,6 +99,19 @@ class AgentDesk:
         queues = "all" if agent.sees_every_queue else ", ".join(sorted(agent.languages))
         return self._render(request, "agent_queue.html", title="Queue", agent=agent,
                             handoffs=handoffs, queues=queues)  # fmt: skip
+
+    async def supervisor(self, request: Request) -> Response:
+        """Queue lengths and the longest wait per language (supervisors and admins only)."""
+        try:
+            agent = await self._agent(request)
+        except ParceldeskError:
+            return RedirectResponse("/agent/login", status_code=303)
+        if not agent.sees_every_queue:
+            return RedirectResponse("/agent", status_code=303)
+        handoffs = await run_in_threadpool(self.chat.list_handoffs, agent)
+        queues = queue_overview(handoffs, self.ctx.clock.now())
+        return self._render(request, "agent_supervisor.html", title="Supervisor", agent=agent,
+                            queues=queues)  # fmt: skip
 
     async def conversation(self, request: Request, conversation_id: str) -> Response:
         """Transcript, handoff summary and parcel: only for a conversation in the agent's queues."""
@@ -173,3 +189,16 @@ class AgentDesk:
 
     def _render(self, request: Request, name: str, status: int = 200, **values: Any) -> Response:
         return render_page(self.ctx, request, name, CSRF_SCOPE, status, **values)
+
+
+def queue_overview(handoffs: list[Handoff], now: datetime) -> list[dict[str, object]]:
+    """Per language: how many wait, the longest wait, and how many are with an agent."""
+    rows: list[dict[str, object]] = []
+    for language in sorted(LANGUAGES):
+        mine = [h for h in handoffs if h.summary.get("language", h.language) == language]
+        waiting = [h for h in mine if not h.taken]
+        longest = max((now - h.since for h in waiting), default=None)
+        minutes = f"{int(longest.total_seconds() // 60)} min" if longest is not None else "—"
+        rows.append({"language": language, "waiting": len(waiting), "longest": minutes,
+                     "taken": len(mine) - len(waiting)})  # fmt: skip
+    return rows
