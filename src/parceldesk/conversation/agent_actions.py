@@ -30,6 +30,7 @@ class AgentProposal:
     text: str  # the read-back (or the refusal) in the agent's working language, English
     pending: e.ActionProposed | None
     fee_code: str
+    address: str = ""  # the new address as the customer will read it
 
 
 def prefill_address(view: AgentView) -> str:
@@ -58,7 +59,8 @@ def propose_agent_address_change(
     charged = fee is not None and not fee.is_zero
     text = (f"New delivery address: {address.one_line()}. "
             f"Fee for the customer: {fee if charged else 'none'}.")  # fmt: skip
-    return AgentProposal(text, pending, f"{fee.minor} {fee.currency}" if fee and charged else "")
+    fee_code = f"{fee.minor} {fee.currency}" if fee and charged else ""
+    return AgentProposal(text, pending, fee_code, address.one_line())
 
 
 def confirm_agent_address_change(
@@ -79,9 +81,7 @@ def confirm_agent_address_change(
         raise PolicyRefusal("the fee has changed since you saw it; please review it again", "fee")
     credential = AgentAuthority(agent.id, role)
     result = execute(ctx, proposal.pending, None, key, CHANNEL, credential)
-    address = parse_address(text.strip()[:300], get_shipment(ctx, view.waybill or "").destination)
     language = view.handoff.summary.get("language", view.handoff.language)
-    told = say(language, "done_address", waybill=view.waybill,
-               address=address.one_line() if address else text)  # fmt: skip
+    told = say(language, "done_address", waybill=view.waybill, address=proposal.address)
     chat.record_agent_action(agent, view.handoff.conversation_id, result, told)
     return told
