@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from parceldesk.conversation.chat import MAX_MESSAGE_CHARS, ChatService
 from parceldesk.web.limits import RateLimiter
-from parceldesk.web.observability import Metrics, record_turn
+from parceldesk.web.turns import TurnGate
 
 Language = Literal["zh", "en", "id"]
 Channel = Literal["web", "api", "sms"]
@@ -84,13 +84,7 @@ def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str |
 Token = Annotated[str | None, Depends(bearer_token)]
 
 
-def build_api(
-    chat: ChatService,
-    starts: RateLimiter,
-    messages: RateLimiter,
-    verify_failures: RateLimiter,
-    metrics: Metrics,
-) -> APIRouter:
+def build_api(chat: ChatService, starts: RateLimiter, gate: TurnGate) -> APIRouter:
     router = APIRouter(prefix="/api/v1", tags=["conversations"], responses=ERRORS)
 
     @router.post("/conversations", status_code=201, response_model=ConversationStartedPublic)
@@ -113,14 +107,9 @@ def build_api(
     ) -> TurnPublic:
         """Send one customer message; the answer is stored before it is returned."""
         address = request.client.host if request.client else "?"
-        verify_failures.check_open(address, "failed verification attempts from your network")
-        messages.check(conversation_id, "messages in this conversation")
-        turn = await run_in_threadpool(
-            chat.post, conversation_id, token, body.text, body.client_message_id
+        turn = await gate.take_turn(
+            address, conversation_id, token, body.text, body.client_message_id
         )
-        if turn.verification_failed:
-            verify_failures.record(address)
-        record_turn(metrics, turn)
         return TurnPublic(**turn.to_json(), replayed=turn.replayed)
 
     @router.get("/conversations/{conversation_id}", response_model=TranscriptPublic)

@@ -22,6 +22,7 @@ from parceldesk.web.live import build_live
 from parceldesk.web.miniapp import build_miniapp
 from parceldesk.web.observability import Metrics, RequestLogMiddleware
 from parceldesk.web.security import SecurityMiddleware
+from parceldesk.web.turns import TurnGate
 
 STATIC = resources.files("parceldesk.web").joinpath("static")
 
@@ -59,8 +60,9 @@ def create_app(
     # failed verifications per client address in 15 minutes, across all parcels (each parcel
     # also locks itself after a few failures): guessing digits parcel by parcel stops here
     verify_failures = RateLimiter(verification_failures_per_address, 900.0)
-    app.include_router(build_api(chat, starts, messages, verify_failures, metrics))
-    app.include_router(build_live(chat, messages, verify_failures, metrics))
+    gate = TurnGate(chat, messages, verify_failures, metrics)
+    app.include_router(build_api(chat, starts, gate))
+    app.include_router(build_live(chat, gate))
     app.include_router(build_miniapp(context))
     app.include_router(build_agent_workspace(context, chat, RateLimiter(30, 300.0)))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

@@ -17,18 +17,15 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 
-from parceldesk.conversation.chat import ChatService, TurnResult
+from parceldesk.conversation.chat import ChatService
 from parceldesk.domain.errors import ParceldeskError
-from parceldesk.web.limits import RateLimiter
-from parceldesk.web.observability import Metrics, record_turn
+from parceldesk.web.turns import TurnGate
 
 MAX_FRAME_CHARS = 8192
 AUTH_TIMEOUT_SECONDS = 10.0
 
 
-def build_live(
-    chat: ChatService, messages: RateLimiter, verify_failures: RateLimiter, metrics: Metrics
-) -> APIRouter:
+def build_live(chat: ChatService, gate: TurnGate) -> APIRouter:
     router = APIRouter(prefix="/api/v1")
 
     @router.websocket("/conversations/{conversation_id}/ws")
@@ -50,17 +47,7 @@ def build_live(
             while True:
                 raw = await socket.receive_text()
                 address = socket.client.host if socket.client else "?"
-                try:
-                    verify_failures.check_open(address, "failed verification attempts")
-                except ParceldeskError as error:
-                    await socket.send_json(_error(error.code, error.message))
-                    continue
-                answer, turn = await _answer(chat, messages, conversation_id, token, raw)
-                if turn is not None:
-                    record_turn(metrics, turn)
-                    if turn.verification_failed:
-                        verify_failures.record(address)
-                await socket.send_json(answer)
+                await socket.send_json(await _answer(gate, address, conversation_id, token, raw))
         except WebSocketDisconnect:
             return
         finally:
@@ -76,23 +63,22 @@ async def _forward(chat: ChatService, conversation_id: str, socket: WebSocket) -
 
 
 async def _answer(
-    chat: ChatService, messages: RateLimiter, conversation_id: str, token: str, raw: str
-) -> tuple[dict[str, Any], TurnResult | None]:
-    """The frame to send back, and the turn if the message was answered."""
+    gate: TurnGate, address: str, conversation_id: str, token: str, raw: str
+) -> dict[str, Any]:
+    """The frame to send back: the turn, or why there is none."""
     try:
         frame = _frame(raw)
         if frame.get("type") != "message":
-            return _error("invalid_request", "expected a frame of type 'message'"), None
-        messages.check(conversation_id, "messages in this conversation")
-        turn = await run_in_threadpool(
-            chat.post, conversation_id, token, str(frame.get("text", "")),
+            return _error("invalid_request", "expected a frame of type 'message'")
+        turn = await gate.take_turn(
+            address, conversation_id, token, str(frame.get("text", "")),
             str(frame.get("client_message_id", "")),
         )  # fmt: skip
     except ValueError as error:
-        return _error("invalid_request", str(error)), None
+        return _error("invalid_request", str(error))
     except ParceldeskError as error:
-        return _error(error.code, error.message), None
-    return {"type": "turn", **turn.to_json(), "replayed": turn.replayed}, turn
+        return _error(error.code, error.message)
+    return {"type": "turn", **turn.to_json(), "replayed": turn.replayed}
 
 
 def _frame(raw: str) -> dict[str, Any]:
