@@ -104,7 +104,9 @@ def agent_add(
     name: Annotated[str, typer.Option(help="Name shown to colleagues.")],
     role: Annotated[str, typer.Option(help="agent, supervisor or admin.")] = "agent",
     languages: Annotated[str, typer.Option(help="Queues by language, e.g. zh,en.")] = "zh",
-    skills: Annotated[str, typer.Option(help="general, complaints, claims, vip.")] = "general",
+    skills: Annotated[
+        str, typer.Option(help="Some of general, complaints, claims, vip.")
+    ] = "general,complaints,claims",
     capacity: Annotated[int, typer.Option(help="Chats at once.")] = 3,
     password_stdin: Annotated[
         bool, typer.Option(help="Read the password from stdin instead of asking.")

@@ -99,3 +99,60 @@ def test_an_agent_takes_over_and_the_customer_sees_the_message_live(
     assert errors == []  # the Content-Security-Policy lets the chat's own WebSocket through
     assert sockets  # the agent's messages came over the WebSocket, not by polling
     agent_side.context.close()
+
+
+def sign_in_as(page: Page, base: str, username: str) -> None:
+    page.goto(f"{base}/agent/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("correct horse 42")
+    page.get_by_role("button", name="Sign in").click()
+
+
+def test_a_chat_is_routed_to_the_available_agent_who_works_it_live_and_others_cannot_open_it(
+    page: Page, browser: Browser, site: tuple[str, Application]
+) -> None:
+    base, application = site
+    for username, language in (("wayan", "id"), ("lin", "zh")):
+        add_agent(application.context, AddAgent(username, username.title(), AgentRole.AGENT,
+                                                frozenset({language}), frozenset({"general"}), 20,
+                                                "correct horse 42"))  # fmt: skip
+    agent_side = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    sign_in_as(agent_side, base, "wayan")
+    agent_side.get_by_role("button", name="Become available").click()
+    expect(agent_side.get_by_role("heading", name="You are available")).to_be_visible()
+    page.goto(f"{base}/chat?lang=id")
+    expect(page.locator(".msg.bot").first).to_be_visible()
+    page.get_by_label("Pesan Anda").fill("saya mau bicara dengan agen")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.bot").last).to_contain_text("Wayan dari tim kami", timeout=15_000)
+    conversation = page.evaluate("JSON.parse(localStorage.getItem('parceldesk.chat')).id")
+    agent_side.reload()  # the browser server is shared: other tests' chats may be routed too
+    mine = agent_side.get_by_role("region", name=re.compile(r"Your conversations \(\d+\)"))
+    mine.locator(f"a[href='/agent/conversations/{conversation}']").click()
+    expect(agent_side.get_by_role("list", name="Transcript")).to_contain_text("bicara dengan agen")
+    agent_side.get_by_role("group", name="Suggested replies").get_by_role("button").first.click()
+    expect(agent_side.get_by_label("Message to the customer")).to_have_value(
+        re.compile("^Halo, saya Wayan")
+    )
+    agent_side.get_by_role("button", name="Send").click()
+    expect(page.locator(".msg.agent").last).to_contain_text("Halo, saya Wayan", timeout=10_000)
+    page.get_by_label("Pesan Anda").press_sequentially("paket saya ", delay=20)
+    expect(agent_side.locator("#presence")).to_contain_text("typing", timeout=10_000)
+    page.get_by_label("Pesan Anda").press_sequentially("<b>rusak</b>")
+    page.keyboard.press("Enter")
+    line = agent_side.get_by_role("list", name="Transcript").locator(".line.customer").last
+    expect(line).to_have_text(re.compile("paket saya <b>rusak</b>"), timeout=10_000)  # as text
+    screenshot(agent_side, "agent-live-conversation")
+    conversation_url = agent_side.url
+    other = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    sign_in_as(other, base, "lin")
+    expect(other.get_by_role("heading", name="Your conversations (0)")).to_be_visible()  # away
+    response = other.goto(conversation_url)
+    assert response is not None
+    assert response.status == 404
+    expect(other.get_by_role("heading", name="Not found")).to_be_visible()
+    screenshot(other, "agent-other-queue-refused")
+    page.close()  # the customer leaves
+    expect(agent_side.locator("#presence")).to_contain_text("has left", timeout=10_000)
+    other.context.close()
+    agent_side.context.close()

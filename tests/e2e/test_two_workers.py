@@ -12,6 +12,7 @@ import pytest
 import redis
 from sqlalchemy import Engine
 from websockets.sync.client import connect
+from websockets.typing import Origin
 
 from parceldesk.conversation.nlu.understand import Understander
 from parceldesk.domain.agents import AgentRole
@@ -60,11 +61,22 @@ def test_a_customer_on_one_worker_hears_an_agent_on_another(
                                              "password": "correct horse 42"})  # fmt: skip
             where = f"/agent/conversations/{started['id']}"
             agent.post(f"{where}/take", data={"csrf": _csrf(agent.get(where).text)})
+            joined = json.loads(socket.recv(timeout=10))
             agent.post(f"{where}/say", data={"csrf": _csrf(agent.get(where).text),
                                              "text": "Hi, Ayu here."})  # fmt: skip
             frame = json.loads(socket.recv(timeout=10))
+            agent_ws = b.replace("http://", "ws://") + where + "/ws"
+            cookie = f"pd_agent={agent.cookies.get('pd_agent')}"
+            with connect(agent_ws, origin=Origin(b), additional_headers={"Cookie": cookie}) as desk:
+                httpx.post(f"{a}/api/v1/conversations/{started['id']}/messages",
+                           json={"text": "Thanks, Ayu!", "client_message_id": "2"},
+                           headers=auth, timeout=10)  # fmt: skip
+                heard = [json.loads(desk.recv(timeout=10)) for _ in range(1)]
+    assert (joined["type"], joined["name"]) == ("joined", "Ayu")  # across the two processes
     assert frame["type"] == "agent"
     assert frame["text"] == "Hi, Ayu here."
+    assert heard[0]["type"] == "lines"  # and the customer's message from worker a reached b
+    assert heard[0]["lines"][0]["text"] == "Thanks, Ayu!"
 
 
 def _csrf(page: str) -> str:

@@ -174,14 +174,15 @@ def test_an_agent_changes_the_address_for_the_customer_at_the_fee_shown(
     page = client.get(where).text
     assert "中关村大街27号</textarea>" in page  # pre-filled from what the customer wrote
     confirm = client.post(
-        f"{where}/address",
-        data={"csrf": csrf_on(page), "address": "北京市海淀区中关村大街27号", "role": "recipient"},
-    )
+        f"{where}/action",
+        data={"csrf": csrf_on(page), "action": "change_address",
+              "address": "北京市海淀区中关村大街27号", "role": "recipient"},
+    )  # fmt: skip
     assert "Fee for the customer: ¥" in confirm.text
     fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', confirm.text))
-    stale = client.post(f"{where}/address-confirm", data=fields | {"fee": ""})
+    stale = client.post(f"{where}/action-confirm", data=fields | {"fee": ""})
     assert stale.status_code == 409  # not at a fee the agent did not see
-    done = client.post(f"{where}/address-confirm", data=fields, follow_redirects=False)
+    done = client.post(f"{where}/action-confirm", data=fields, follow_redirects=False)
     assert done.status_code == 303
     with ctx.uow() as uow:
         assert uow.shipments.get(shipment.waybill).destination.street == "中关村大街27号"
@@ -207,9 +208,11 @@ def test_the_agents_message_reaches_the_customers_open_socket(
         sign_in(client, "li.na")
         where = f"/agent/conversations/{started['id']}"
         client.post(f"{where}/take", data={"csrf": csrf_on(client.get(where).text)})
+        joined = socket.receive_json()
         client.post(f"{where}/say", data={"csrf": csrf_on(client.get(where).text),
                                           "text": "Hello, Li Na here <b>"})  # fmt: skip
         frame = socket.receive_json()
+    assert joined == {"type": "joined", "seq": joined["seq"], "name": "Li.Na"}
     assert frame["type"] == "agent"
     assert frame["text"] == "Hello, Li Na here <b>"
     assert frame["name"] == "Li.Na"

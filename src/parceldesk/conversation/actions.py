@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -29,7 +30,7 @@ from parceldesk.domain.commands import (
     InterceptShipment,
     RescheduleDelivery,
 )
-from parceldesk.domain.errors import ParceldeskError, PolicyRefusal
+from parceldesk.domain.errors import InvalidInput, ParceldeskError, PolicyRefusal
 from parceldesk.domain.money import Money
 from parceldesk.domain.phones import PhoneNumber
 from parceldesk.domain.policy.decisions import (
@@ -93,6 +94,24 @@ def refusal(
         reason=reason,
     )
     return Outcome((e.ActionRefused(action, code, tuple(decision.alternatives)),), text)
+
+
+def offered_slots(ctx: Context, shipment: Shipment) -> list[tuple[date, TimeWindow]]:
+    """The (day, window) pairs the station offers, from tomorrow up to the policy's horizon."""
+    rules = ctx.policy.reschedule
+    zone = ZoneInfo(ctx.policy.country(shipment.destination.country).timezone)
+    today = datetime.astimezone(ctx.clock.now(), zone).date()
+    days = [today + timedelta(days=n) for n in range(1, rules.max_days_ahead + 1)]
+    return [(day, window) for day in days for window in rules.windows]
+
+
+def parse_slot(slot: str) -> tuple[date, TimeWindow]:
+    """A "YYYY-MM-DD/HH:MM-HH:MM" form value, as offered by ``offered_slots``."""
+    day, _, window = slot.partition("/")
+    try:
+        return date.fromisoformat(day), TimeWindow.parse(window)
+    except (ValueError, ParceldeskError):
+        raise InvalidInput("please choose one of the offered delivery times") from None
 
 
 def best_window(offered: tuple[TimeWindow, ...], wanted: TimeWindow) -> TimeWindow:
@@ -278,6 +297,26 @@ def classify_complaint(text: str) -> tuple[str, int]:
         if any(str(w).lower() in lowered for w in words)
     ]
     return category, max([rules["default_severity"], *levels])
+
+
+def done_message(pending: e.ActionProposed, reference: str | None) -> tuple[str, dict[str, Any]]:
+    """The response key and values that tell the customer a change was made."""
+    p, waybill = pending.params, pending.waybill
+    match pending.action:
+        case "change_address":
+            return "done_address", {"waybill": waybill,
+                                    "address": Address(**p["address"]).one_line()}  # fmt: skip
+        case "reschedule_delivery":
+            return "done_reschedule", {"waybill": waybill, "date": p["date"], "window": p["window"]}
+        case "hold_at_station":
+            return "done_hold", {"waybill": waybill, "until": p["until"]}
+        case "intercept_return":
+            return "done_intercept", {"waybill": waybill}
+        case "book_pickup":
+            return "done_pickup", {"reference": reference, "date": p["date"], "window": p["window"]}
+    return ("done_claim" if pending.action == "file_claim" else "done_complaint"), {
+        "reference": reference
+    }
 
 
 def execute(

@@ -17,6 +17,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -36,17 +37,34 @@ from parceldesk.conversation.ports import (
     StoredTurn,
 )
 from parceldesk.conversation.responses import say
-from parceldesk.conversation.state import ConversationState, fold
-from parceldesk.domain.agents import Agent
-from parceldesk.domain.errors import InvalidInput, NotFound, ParceldeskError
+from parceldesk.conversation.state import ConversationState
+from parceldesk.domain.agents import SKILLS, Agent
+from parceldesk.domain.errors import (
+    ConcurrentModification,
+    InvalidInput,
+    NotFound,
+    ParceldeskError,
+)
 from parceldesk.domain.phones import parse_phone
+from parceldesk.domain.routing import (
+    AgentStatus,
+    Seat,
+    WaitingConversation,
+    check_priority,
+    plan_assignments,
+    queue_position,
+    queue_skill,
+)
+from parceldesk.domain.routing import queue_order as queue_order_of
 from parceldesk.services.context import Context
 from parceldesk.services.writes import WriteResult
 
+LANGUAGES_SET = frozenset(LANGUAGES)
 MAX_MESSAGE_CHARS = 2000
 CLIENT_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 CHANNELS = ("web", "api", "sms", "voice", "cli")
 LOCK_STRIPES = 64
+SIGNALS = ("typing", "here", "left")
 WRAP_UPS = ("resolved", "changed_for_customer", "no_reply", "escalated", "other")
 
 
@@ -105,6 +123,8 @@ class AgentView:
     transcript: list[TranscriptEntry]
     waybill: str | None
     owner: str | None  # the agent id that has taken the conversation, if any
+    done_since_handoff: tuple[str, ...] = ()  # the writes made for the customer since
+    verified_as: str | None = None  # the party the customer proved to be, if any
 
 
 class ConversationTaken(ParceldeskError):
@@ -189,8 +209,9 @@ class ChatService:
             )
             replies = conversation.handle(text)
             new = conversation.events[len(history) :]
-            if any(isinstance(x, e.HandoffRequested) for x in new):
-                told = self._queue_position(conversation.state.language)
+            handoff = next((x for x in new if isinstance(x, e.HandoffRequested)), None)
+            if handoff is not None:
+                told = self._queue_message(record, handoff)
                 new.append(told)
                 replies.append(told.text)
             intent = next((x.intent for x in new if isinstance(x, e.IntentDetected)), None)
@@ -198,12 +219,33 @@ class ChatService:
                 uuid.uuid4().hex, tuple(replies), intent, conversation.state.language,
                 conversation.state.handed_off, quick_replies(conversation.state),
                 actions=tuple(x.action for x in new if isinstance(x, e.ActionExecuted)),
-                handoff=any(isinstance(x, e.HandoffRequested) for x in new),
+                handoff=handoff is not None,
                 verification_failed=any(isinstance(x, e.VerificationFailed) for x in new),
             )  # fmt: skip
             turn = StoredTurn(client_message_id, result.to_json())
-            self._store.append(record, new, turn, self._ctx.clock.now())
-            return result
+            seqs = self._store.append(record, new, turn, self._ctx.clock.now())
+        if record.handed_off or result.handed_off:  # an agent may be watching
+            self._publish(conversation_id, _customer_frame(seqs, new), "agent")
+        if handoff is not None:
+            self.route()
+        return result
+
+    def _queue_message(self, record: ConversationRecord, handoff: e.HandoffRequested) -> e.BotSaid:
+        """Who will help the customer just handed off, or their place in the queue (the same
+        routing ``route`` does once the handoff is stored)."""
+        now = self._ctx.clock.now()
+        mine = Handoff(record.id, record.language, record.channel, now, handoff.reason,
+                       handoff.summary)  # fmt: skip
+        waiting = [_waiting(h, now) for h in self._store.list_handoffs() if not h.taken]
+        waiting.append(_waiting(mine, now))
+        agents, seats = self._seats()
+        assigned = dict(plan_assignments(waiting, seats)).get(record.id)
+        language = mine.queue_language
+        if assigned is not None:
+            name = agents[assigned].display_name
+            return e.BotSaid("agent_assigned", say(language, "agent_assigned", name=name))
+        position = queue_position(waiting, record.id)
+        return e.BotSaid("queue_position", say(language, "queue_position", position=position))
 
     def transcript(self, conversation_id: str, token: str | None) -> list[TranscriptEntry]:
         self.check_access(conversation_id, token)
@@ -211,35 +253,88 @@ class ChatService:
 
     def get_agent_view(self, agent: Agent, conversation_id: str) -> AgentView:
         """A handed-off conversation in one of the agent's queues (else it does not exist)."""
-        handoff = self._store.find_handoff(conversation_id) if len(conversation_id) <= 64 else None
-        language = handoff.summary.get("language", handoff.language) if handoff else ""
-        if handoff is None or not agent.may_handle(language):
-            raise ConversationNotFound("no such conversation in your queues")
+        handoff = self._handoff_for(agent, conversation_id)
         events = self._store.list_events(conversation_id)
         waybill = handoff.summary.get("slots", {}).get("waybill") or next(
             (x.event.value for x in reversed(events)
              if isinstance(x.event, e.SlotFilled) and x.event.name == "waybill" and x.event.value),
             None,
         )  # fmt: skip
-        owner = fold([x.event for x in events]).agent
-        return AgentView(handoff, _transcript(events), waybill, owner)
+        handed = max((x.seq for x in events if isinstance(x.event, e.HandoffRequested)), default=0)
+        done = tuple(
+            x.event.action for x in events
+            if x.seq > handed and isinstance(x.event, e.ActionExecuted)
+        )  # fmt: skip
+        verified = [x.event.role for x in events if isinstance(x.event, e.PartyVerified)]
+        return AgentView(
+            handoff, _transcript(events), waybill, handoff.owner, done,
+            verified[-1] if verified else None,
+        )  # fmt: skip
 
-    def take(self, agent: Agent, conversation_id: str) -> None:
-        """The agent takes the conversation over; the bot stays silent from now on."""
-        with self._lock(conversation_id):
-            view = self.get_agent_view(agent, conversation_id)
-            if view.owner == agent.id:
-                return
-            if view.owner is not None and not agent.sees_every_queue:
+    def _handoff_for(self, agent: Agent, conversation_id: str) -> Handoff:
+        handoff = self._store.find_handoff(conversation_id) if len(conversation_id) <= 64 else None
+        if handoff is None or not agent.may_handle(handoff.queue_language, _skill(handoff)):
+            raise ConversationNotFound("no such conversation in your queues")
+        return handoff
+
+    def take(self, agent: Agent, conversation_id: str, assigned_by: str = "") -> None:
+        """The agent takes the conversation over; the bot stays silent from now on. A supervisor
+        may take (join) one a colleague has, or give it to another agent (``reassign``)."""
+        self._handoff_for(agent, conversation_id)
+
+        def check(record: ConversationRecord) -> None:
+            if not record.handed_off:
+                raise ConversationNotFound("no such conversation in your queues")
+            if record.agent_id is not None and not (assigned_by or agent.sees_every_queue):
                 raise ConversationTaken("a colleague has already taken this conversation")
-            self._append(conversation_id, e.AgentJoined(agent.id, agent.display_name))
+            if assigned_by == "router" and record.agent_id is not None:
+                raise ConversationTaken("already with an agent")
+
+        with self._lock(conversation_id):
+            if self._owner(conversation_id) == agent.id:
+                return
+            joined = e.AgentJoined(agent.id, agent.display_name, assigned_by)
+            [seq] = self._append(conversation_id, joined, check=check)
+        self._publish(conversation_id, {"type": "joined", "seq": seq, "name": agent.display_name})
+
+    def reassign(self, supervisor: Agent, conversation_id: str, agent_id: str) -> None:
+        """A supervisor gives the conversation to another agent who may handle its queue."""
+        if not supervisor.sees_every_queue:
+            raise ConversationTaken("only a supervisor can reassign a conversation")
+        target = self._find_agent(agent_id)
+        if target is None:
+            raise InvalidInput("no such agent")
+        self.take(target, conversation_id, assigned_by=supervisor.id)
+
+    def route(self) -> list[tuple[str, str]]:
+        """Offer the waiting conversations to available agents with a free seat; returns the
+        ``(conversation_id, agent_id)`` pairs that were assigned."""
+        now = self._ctx.clock.now()
+        waiting = [_waiting(h, now) for h in self._store.list_handoffs() if not h.taken]
+        if not waiting:
+            return []
+        agents, seats = self._seats()
+        assigned = []
+        for conversation_id, agent_id in plan_assignments(waiting, seats):
+            try:
+                self.take(agents[agent_id], conversation_id, assigned_by="router")
+            except (ConversationTaken, ConcurrentModification, ConversationNotFound):
+                continue  # another server process routed it first
+            assigned.append((conversation_id, agent_id))
+        return assigned
+
+    def _seats(self) -> tuple[dict[str, Agent], list[Seat]]:
+        """The available agents, and their seats with the chats they have now."""
+        with self._ctx.uow() as uow:
+            agents = {a.id: a for a in uow.agents.list() if a.status is AgentStatus.AVAILABLE}
+        loads = self._store.count_owned() if agents else {}
+        return agents, [_seat(agent, loads.get(agent.id, 0)) for agent in agents.values()]
 
     def say_as_agent(self, agent: Agent, conversation_id: str, text: str) -> None:
         text = _check_message(text, "agent")
         with self._lock(conversation_id):
-            if self.get_agent_view(agent, conversation_id).owner != agent.id:
-                raise ConversationTaken("take the conversation before writing to the customer")
-            [seq] = self._append(conversation_id, e.AgentSaid(agent.id, agent.display_name, text))
+            saying = e.AgentSaid(agent.id, agent.display_name, text)
+            [seq] = self._append(conversation_id, saying, check=_owned_by(agent, "writing to"))
         self._publish(conversation_id, _agent_frame(seq, agent, text))
 
     def hand_back(self, agent: Agent, conversation_id: str, wrap_up: str) -> None:
@@ -247,9 +342,10 @@ class ChatService:
         if wrap_up not in WRAP_UPS:
             raise InvalidInput(f"wrap-up must be one of {', '.join(WRAP_UPS)}")
         with self._lock(conversation_id):
-            if self.get_agent_view(agent, conversation_id).owner != agent.id:
-                raise ConversationTaken("only the agent who took the conversation can wrap it up")
-            self._append(conversation_id, e.AgentLeft(agent.id, wrap_up))
+            left = e.AgentLeft(agent.id, wrap_up)
+            [seq] = self._append(conversation_id, left, check=_owned_by(agent, "wrapping up"))
+        self._publish(conversation_id, {"type": "left", "seq": seq, "name": agent.display_name})
+        self.route()  # the agent has a free seat again
 
     def record_agent_action(
         self, agent: Agent, conversation_id: str, result: WriteResult, told: str
@@ -261,37 +357,65 @@ class ChatService:
             seqs = self._append(conversation_id, executed, saying)
         self._publish(conversation_id, _agent_frame(seqs[-1], agent, told))
 
-    def _queue_position(self, language: str) -> e.BotSaid:
-        """Where a customer who was just handed off stands among those waiting in their language."""
-        waiting = [
-            h for h in self._store.list_handoffs()
-            if not h.taken and h.summary.get("language", h.language) == language
-        ]  # fmt: skip
-        return e.BotSaid(
-            "queue_position", say(language, "queue_position", position=len(waiting) + 1)
-        )
+    def _owner(self, conversation_id: str) -> str | None:
+        record = self._store.find(conversation_id)
+        return record.agent_id if record else None
 
-    def _publish(self, conversation_id: str, frame: dict[str, Any]) -> None:
+    def _find_agent(self, agent_id: str) -> Agent | None:
+        with self._ctx.uow() as uow:
+            return uow.agents.find(agent_id)
+
+    def _publish(self, conversation_id: str, frame: dict[str, Any], audience: str = "both") -> None:
         if self._feed is not None:
-            self._feed.publish(conversation_id, frame)
+            self._feed.publish(conversation_id, {**frame, "for": audience})
 
-    def subscribe(self, conversation_id: str) -> AsyncIterator[dict[str, Any]]:
-        """Live frames for a conversation (nothing without a feed); check access first."""
-        return self._feed.subscribe(conversation_id) if self._feed else _nothing()
+    async def subscribe(self, conversation_id: str, audience: str) -> AsyncIterator[dict[str, Any]]:
+        """Live frames for a conversation meant for ``audience`` (customer | agent); nothing
+        without a feed. Check access first."""
+        if self._feed is None:
+            return
+        async for frame in self._feed.subscribe(conversation_id):
+            if frame.get("for", "both") in (audience, "both"):  # shared: copy, never change
+                yield {key: value for key, value in frame.items() if key != "for"}
 
-    def _append(self, conversation_id: str, *events: e.Event) -> list[int]:
+    def signal(self, conversation_id: str, sender: str, state: str, name: str = "") -> None:
+        """Tell the other side that the customer or the agent is typing, here, or has left
+        (not stored: a signal is only worth something while it happens)."""
+        if state not in SIGNALS:
+            raise InvalidInput(f"a signal is one of {', '.join(SIGNALS)}")
+        audience = "agent" if sender == "customer" else "customer"
+        frame = {"type": "signal", "sender": sender, "state": state, "name": name}
+        self._publish(conversation_id, frame, audience)
+
+    def _append(
+        self,
+        conversation_id: str,
+        *events: e.Event,
+        check: Callable[[ConversationRecord], None] | None = None,
+    ) -> list[int]:
+        """Add events after ``check`` passed on the record they are added to (the store's
+        version check makes the two one step, across server processes too)."""
         record = self._store.find(conversation_id)
         if record is None:
             raise ConversationNotFound("no such conversation")
+        if check is not None:
+            check(record)
         return self._store.append(record, list(events), None, self._ctx.clock.now())
 
     def list_handoffs(self, agent: Agent) -> list[Handoff]:
-        """The queue this agent may see: their languages (every queue for a supervisor)."""
-        return [
-            h
+        """The queue this agent may see: their languages and skills (all for a supervisor),
+        in the order they will be served."""
+        now = self._ctx.clock.now()
+        mine = {
+            h.conversation_id: h
             for h in self._store.list_handoffs()
-            if agent.may_handle(h.summary.get("language", h.language))
-        ]
+            if agent.may_handle(h.queue_language, _skill(h))
+        }
+        order = queue_order_of([_waiting(h, now) for h in mine.values()])
+        return [mine[w.conversation_id] for w in order]
+
+    def priority_of(self, handoff: Handoff) -> int:
+        return _waiting(handoff, self._ctx.clock.now()).priority
 
     def _hash(self, token: str) -> str:
         return hmac.new(self._ctx.secret_key, token.encode(), hashlib.sha256).hexdigest()
@@ -315,13 +439,43 @@ def _check_message(text: str, client_message_id: str) -> str:
     return text
 
 
+def _skill(handoff: Handoff) -> str:
+    return queue_skill(handoff.summary.get("intent"))
+
+
+def _waiting(handoff: Handoff, now: datetime) -> WaitingConversation:
+    priority = check_priority(handoff.reason, handoff.repeat_contact, now - handoff.since)
+    return WaitingConversation(
+        handoff.conversation_id, handoff.queue_language, _skill(handoff), priority, handoff.since
+    )
+
+
+def _seat(agent: Agent, load: int) -> Seat:
+    if agent.sees_every_queue:
+        return Seat(agent.id, LANGUAGES_SET, SKILLS, agent.capacity, load)
+    return Seat(agent.id, agent.languages, agent.skills, agent.capacity, load)
+
+
+def _owned_by(agent: Agent, doing: str) -> Callable[[ConversationRecord], None]:
+    def check(record: ConversationRecord) -> None:
+        if record.agent_id != agent.id or not record.handed_off:
+            raise ConversationTaken(f"take the conversation before {doing} the customer")
+
+    return check
+
+
+def _customer_frame(seqs: list[int], events: list[e.Event]) -> dict[str, Any]:
+    """What an agent watching the conversation sees of a customer's turn."""
+    lines = [
+        {"seq": seq, "sender": "customer" if isinstance(x, e.UserSaid) else "bot", "text": x.text}
+        for seq, x in zip(seqs, events, strict=True)
+        if isinstance(x, e.UserSaid | e.BotSaid)
+    ]
+    return {"type": "lines", "lines": lines}
+
+
 def _agent_frame(seq: int, agent: Agent, text: str) -> dict[str, Any]:
     return {"type": "agent", "seq": seq, "name": agent.display_name, "text": text}
-
-
-async def _nothing() -> AsyncIterator[dict[str, Any]]:
-    return
-    yield {}
 
 
 @cache

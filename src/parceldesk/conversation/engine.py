@@ -15,6 +15,7 @@ from parceldesk.conversation import events as e
 from parceldesk.conversation.actions import (
     Outcome,
     classify_complaint,
+    done_message,
     execute,
     propose_address_change,
     propose_claim,
@@ -38,7 +39,6 @@ from parceldesk.conversation.utterances import (
     decode_address,
     only_slots,
 )
-from parceldesk.domain.addresses import Address
 from parceldesk.domain.errors import (
     InvalidWaybill,
     ParceldeskError,
@@ -206,26 +206,13 @@ class Conversation(SlotFilling):
     def _announce(
         self, pending: e.ActionProposed, reference: str | None, details: dict[str, object]
     ) -> None:
-        p, waybill = pending.params, pending.waybill
-        if pending.action == "change_address":
-            self._say("done_address", waybill=waybill, address=Address(**p["address"]).one_line())
-        elif pending.action == "reschedule_delivery":
-            self._say("done_reschedule", waybill=waybill, date=p["date"], window=p["window"])
-        elif pending.action == "hold_at_station":
-            self._say("done_hold", waybill=waybill, until=p["until"])
-        elif pending.action == "intercept_return":
-            self._say("done_intercept", waybill=waybill)
-        elif pending.action == "file_claim":
-            self._say("done_claim", reference=reference)
-        elif pending.action == "book_pickup":
-            self._say("done_pickup", reference=reference, date=p["date"], window=p["window"])
-        elif pending.action == "file_complaint":
-            if details.get("escalate"):
-                self._say("complaint_escalated", reference=reference)
-                self._finish("resolved")
-                self._handoff("severe_complaint")
-                return
-            self._say("done_complaint", reference=reference)
+        if pending.action == "file_complaint" and details.get("escalate"):
+            self._say("complaint_escalated", reference=reference)
+            self._finish("resolved")
+            self._handoff("severe_complaint")
+            return
+        key, values = done_message(pending, reference)
+        self._say(key, **values)
         self._finish("resolved")
 
     # --- moving the task on -------------------------------------------------------------------

@@ -106,6 +106,7 @@ class HandoffRequested:
 class AgentJoined:
     agent_id: str
     name: str
+    assigned_by: str = ""  # "" when the agent took it, "router", or the supervisor's id
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ class ConversationRecord:
     created_at: datetime
     version: int = 0
     handed_off: bool = False
+    waybill: str | None = None  # the parcel it is about, lately
+    agent_id: str | None = None  # the agent who has it now
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,17 @@ class Handoff:
     since: datetime
     reason: str
     summary: dict[str, Any]
-    taken: bool = False  # an agent has joined since the handoff
+    owner: str | None = None  # the agent who has joined since the handoff, if any
+    repeat_contact: bool = False  # the same parcel or phone contacted us in the last days
+
+    @property
+    def taken(self) -> bool:
+        return self.owner is not None
+
+    @property
+    def queue_language(self) -> str:
+        """The language the customer speaks now (the conversation may have started in another)."""
+        return str(self.summary.get("language", self.language))
 
 
 class ConversationStore(Protocol):
@@ -74,8 +86,11 @@ class ConversationStore(Protocol):
     def find(self, conversation_id: str) -> ConversationRecord | None: ...
     def list_events(self, conversation_id: str) -> list[StoredEvent]: ...
     def find_turn(self, conversation_id: str, client_message_id: str) -> StoredTurn | None: ...
-    def list_handoffs(self, limit: int = 200) -> list[Handoff]:
+    def list_handoffs(self, limit: int = 1000) -> list[Handoff]:
         """Handed-off conversations, the longest waiting first."""
+
+    def count_owned(self) -> dict[str, int]:
+        """How many handed-off conversations each agent has now."""
 
     def find_handoff(self, conversation_id: str) -> Handoff | None:
         """The conversation, if it is handed off, with its latest handoff summary."""

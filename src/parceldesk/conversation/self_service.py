@@ -8,20 +8,21 @@ and audit as the bot. The first change made through a link spends it (``services
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from parceldesk.conversation import events as e
 from parceldesk.conversation.actions import (
     Outcome,
     execute,
+    offered_slots,
+    parse_slot,
     propose_address_change,
     propose_hold,
     propose_intercept,
     propose_reschedule,
 )
 from parceldesk.conversation.addresses import parse_address
-from parceldesk.domain.errors import InvalidInput, ParceldeskError, PolicyRefusal
+from parceldesk.domain.errors import InvalidInput, PolicyRefusal
 from parceldesk.domain.money import Money
 from parceldesk.domain.policy import Decision
 from parceldesk.domain.shipments import Shipment, TimeWindow
@@ -80,11 +81,7 @@ def open_desk(ctx: Context, token: str, language: str | None = None) -> Desk:
 
 
 def delivery_choices(ctx: Context, desk: Desk) -> list[tuple[date, TimeWindow]]:
-    """The (day, window) pairs the station offers, from tomorrow up to the policy's horizon."""
-    rules = ctx.policy.reschedule
-    today = _local_today(ctx, desk.shipment)
-    days = [today + timedelta(days=n) for n in range(1, rules.max_days_ahead + 1)]
-    return [(day, window) for day in days for window in rules.windows]
+    return offered_slots(ctx, desk.shipment)
 
 
 def propose(ctx: Context, desk: Desk, action: str, form: dict[str, str]) -> Proposal:
@@ -106,7 +103,7 @@ def propose(ctx: Context, desk: Desk, action: str, form: dict[str, str]) -> Prop
                   "postal_code": address.postal_code}  # fmt: skip
         return _proposal(outcome, fields)
     if action == "reschedule_delivery":
-        day, window = _choice(form.get("slot", ""))
+        day, window = parse_slot(form.get("slot", ""))
         return _proposal(propose_reschedule(ctx, language, shipment, role, day, window, now))
     if action == "hold_at_station":
         return _proposal(propose_hold(ctx, language, shipment, role, now))
@@ -133,16 +130,3 @@ def _proposal(outcome: Outcome, fields: dict[str, str] | None = None) -> Proposa
     pending = next((x for x in outcome.events if isinstance(x, e.ActionProposed)), None)
     refused = next((x for x in outcome.events if isinstance(x, e.ActionRefused)), None)
     return Proposal(outcome.text, pending, refused, fields or {})
-
-
-def _choice(slot: str) -> tuple[date, TimeWindow]:
-    day, _, window = slot.partition("/")
-    try:
-        return date.fromisoformat(day), TimeWindow.parse(window)
-    except (ValueError, ParceldeskError):
-        raise InvalidInput("please choose one of the offered delivery times") from None
-
-
-def _local_today(ctx: Context, shipment: Shipment) -> date:
-    zone = ZoneInfo(ctx.policy.country(shipment.destination.country).timezone)
-    return datetime.astimezone(ctx.clock.now(), zone).date()

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from parceldesk.domain.errors import InvalidInput
+from parceldesk.domain.routing import AgentStatus
 
 LANGUAGES = frozenset({"zh", "en", "id"})
 SKILLS = frozenset({"general", "complaints", "claims", "vip"})
@@ -34,6 +35,8 @@ class Agent:
     created_at: datetime
     failed_logins: int = 0
     locked_until: datetime | None = None
+    status: AgentStatus = AgentStatus.AWAY
+    status_since: datetime | None = None
 
     @property
     def sees_every_queue(self) -> bool:

@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from parceldesk.domain.agents import Agent, AgentRole, check_new_agent, check_password
 from parceldesk.domain.errors import InvalidInput, ParceldeskError
 from parceldesk.domain.records import AuditRecord
+from parceldesk.domain.routing import AgentStatus, check_agent_status
 from parceldesk.services.context import Context
 from parceldesk.services.ports import AgentSession, UnitOfWork
 from parceldesk.services.verification import hash_secret
@@ -122,6 +123,7 @@ def get_signed_in_agent(ctx: Context, token: str | None) -> Agent:
 
 
 def sign_out(ctx: Context, token: str) -> None:
+    """End the session; the agent is away from then on (no new chats are routed to them)."""
     now = ctx.clock.now()
     with ctx.uow() as uow:
         session = uow.agents.find_session(hash_secret(ctx, token))
@@ -130,8 +132,25 @@ def sign_out(ctx: Context, token: str) -> None:
         uow.agents.end_session(session.token_hash, now)
         agent = uow.agents.find(session.agent_id)
         if agent is not None:
+            uow.agents.set_status(agent.id, AgentStatus.AWAY, now)
             _audit(uow, now, "sign_out", agent, "ok")
         uow.commit()
+
+
+def set_agent_status(ctx: Context, agent: Agent, status: str) -> AgentStatus:
+    """The agent says they are available for new chats, or away."""
+    chosen = check_agent_status(status)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        uow.agents.set_status(agent.id, chosen, now)
+        _audit(uow, now, "set_status", agent, chosen.value)
+        uow.commit()
+    return chosen
+
+
+def list_agents(ctx: Context) -> list[Agent]:
+    with ctx.uow() as uow:
+        return uow.agents.list()
 
 
 def _verify(password_hash: str, password: str) -> bool:

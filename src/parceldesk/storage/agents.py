@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select, update
 
 from parceldesk.domain.agents import Agent, AgentRole
+from parceldesk.domain.routing import AgentStatus
 from parceldesk.services.ports import AgentSession
 from parceldesk.storage import tables as t
 
@@ -23,6 +24,7 @@ class SqlAgentStore:
             "skills": ",".join(sorted(agent.skills)), "capacity": agent.capacity,
             "password_hash": agent.password_hash, "created_at": agent.created_at,
             "failed_logins": agent.failed_logins, "locked_until": agent.locked_until,
+            "status": agent.status.value, "status_since": agent.status_since,
         }  # fmt: skip
         self._db.execute(insert(t.agents), [row])
 
@@ -33,6 +35,16 @@ class SqlAgentStore:
     def find(self, agent_id: str) -> Agent | None:
         row = self._db.execute(select(t.agents).where(t.agents.c.id == agent_id)).first()
         return _agent(row._mapping) if row else None
+
+    def list(self) -> list[Agent]:
+        query = select(t.agents).order_by(t.agents.c.username)
+        return [_agent(row._mapping) for row in self._db.execute(query)]
+
+    def set_status(self, agent_id: str, status: AgentStatus, since: datetime) -> None:
+        c = t.agents.c
+        self._db.execute(
+            update(t.agents).where(c.id == agent_id).values(status=status.value, status_since=since)
+        )
 
     def record_login_failure(self, agent_id: str, locked_until: datetime | None) -> None:
         c = t.agents.c
@@ -72,4 +84,5 @@ def _agent(m: Any) -> Agent:
         skills=frozenset(m["skills"].split(",")), capacity=m["capacity"],
         password_hash=m["password_hash"], created_at=m["created_at"],
         failed_logins=m["failed_logins"], locked_until=m["locked_until"],
+        status=AgentStatus(m["status"]), status_since=m["status_since"],
     )  # fmt: skip

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from parceldesk.conversation.codec import decode_event, encode_event
-from parceldesk.conversation.events import AgentLeft, Event, HandoffRequested
+from parceldesk.conversation.events import (
+    AgentJoined,
+    AgentLeft,
+    Event,
+    HandoffRequested,
+    PartyVerified,
+    SlotFilled,
+)
 from parceldesk.conversation.ports import (
     ConversationRecord,
     Handoff,
@@ -19,6 +27,7 @@ from parceldesk.conversation.ports import (
     StoredTurn,
 )
 from parceldesk.domain.errors import ConcurrentModification
+from parceldesk.domain.routing import DEFAULT_RULES
 from parceldesk.storage import tables as t
 from parceldesk.storage.engine import READ_ONLY
 
@@ -28,11 +37,12 @@ class SqlConversationStore:
         self._engine = engine
 
     def add(self, record: ConversationRecord, events: Sequence[Event], at: datetime) -> None:
+        now = _after(record, events)
         row = {
             "id": record.id, "token_hash": record.token_hash, "channel": record.channel,
             "language": record.language, "caller_phone": record.caller_phone,
             "created_at": record.created_at, "updated_at": at, "version": 0,
-            "handed_off": any(isinstance(x, HandoffRequested) for x in events),
+            "handed_off": now.handed_off, "waybill": now.waybill, "agent_id": now.agent_id,
         }  # fmt: skip
         with self._engine.begin() as db:
             db.execute(insert(t.conversations), [row])
@@ -82,12 +92,22 @@ class SqlConversationStore:
             events = [decode_event(data) for data in db.execute(query).scalars()]
         return LoadedConversation(_record(row._mapping), events, None)
 
-    def list_handoffs(self, limit: int = 200) -> list[Handoff]:
+    def list_handoffs(self, limit: int = 1000) -> list[Handoff]:
         return self._handoffs(None, limit)
 
     def find_handoff(self, conversation_id: str) -> Handoff | None:
         found = self._handoffs(conversation_id, 1)
         return found[0] if found else None
+
+    def count_owned(self) -> dict[str, int]:
+        c = t.conversations.c
+        query = (
+            select(c.agent_id, func.count())
+            .where(c.handed_off.is_(True), c.agent_id.is_not(None))
+            .group_by(c.agent_id)
+        )
+        with self._engine.connect().execution_options(**{READ_ONLY: True}) as db:
+            return {agent_id: count for agent_id, count in db.execute(query).tuples()}
 
     def _handoffs(self, conversation_id: str | None, limit: int) -> list[Handoff]:
         c, e = t.conversations.c, t.conversation_events.c
@@ -97,40 +117,25 @@ class SqlConversationStore:
             .group_by(e.conversation_id)
             .subquery()
         )
-        joined = t.conversation_events.alias("joined")
-        taken = (
-            select(joined.c.seq)
-            .where(
-                joined.c.conversation_id == c.id,
-                joined.c.type == "AgentJoined",
-                joined.c.seq > latest.c.seq,
-            )
-            .exists()
-        )
         query = (
-            select(c.id, c.language, c.channel, e.at, e.data, taken.label("taken"))
+            select(c.id, c.language, c.channel, c.agent_id, c.waybill, c.caller_phone,
+                   c.created_at, e.at, e.data)
             .join(latest, latest.c.conversation_id == c.id)
             .join(t.conversation_events, and_(e.conversation_id == c.id, e.seq == latest.c.seq))
             .where(c.handed_off.is_(True))
             .order_by(e.at, c.id)
             .limit(limit)
-        )
+        )  # fmt: skip
         if conversation_id is not None:
             query = query.where(c.id == conversation_id)
         with self._engine.connect().execution_options(**{READ_ONLY: True}) as db:
             rows = db.execute(query).all()
+            repeats = _repeat_contacts(db, rows)
         return [
-            Handoff(
-                r.id,
-                r.language,
-                r.channel,
-                r.at,
-                r.data["reason"],
-                r.data["summary"],
-                bool(r.taken),
-            )
+            Handoff(r.id, r.language, r.channel, r.at, r.data["reason"], r.data["summary"],
+                    r.agent_id, r.id in repeats)
             for r in rows
-        ]
+        ]  # fmt: skip
 
     def append(
         self,
@@ -140,15 +145,13 @@ class SqlConversationStore:
         at: datetime,
     ) -> list[int]:
         c = t.conversations.c
-        handed_off = record.handed_off
-        for event in events:
-            if isinstance(event, HandoffRequested | AgentLeft):
-                handed_off = isinstance(event, HandoffRequested)
+        now = _after(record, events)
         bump = (
             update(t.conversations)
             .where(c.id == record.id, c.version == record.version)
-            .values(version=record.version + 1, updated_at=at, handed_off=handed_off)
-        )
+            .values(version=record.version + 1, updated_at=at, handed_off=now.handed_off,
+                    waybill=now.waybill, agent_id=now.agent_id)
+        )  # fmt: skip
         try:
             with self._engine.begin() as db:
                 if db.execute(bump).rowcount != 1:
@@ -180,8 +183,62 @@ class SqlConversationStore:
 def _record(m: Any) -> ConversationRecord:
     return ConversationRecord(
         m["id"], m["token_hash"], m["channel"], m["language"], m["caller_phone"],
-        m["created_at"], m["version"], m["handed_off"],
+        m["created_at"], m["version"], m["handed_off"], m["waybill"], m["agent_id"],
     )  # fmt: skip
+
+
+def _after(record: ConversationRecord, events: Sequence[Event]) -> ConversationRecord:
+    """The record's handoff flag, parcel and owning agent once ``events`` are added."""
+    for event in events:
+        match event:
+            case HandoffRequested():
+                record = replace(record, handed_off=True, agent_id=None)
+            case AgentLeft():
+                record = replace(record, handed_off=False, agent_id=None)
+            case AgentJoined(agent_id=agent_id):
+                record = replace(record, agent_id=agent_id)
+            case SlotFilled(name="waybill", value=value) if value:
+                record = replace(record, waybill=value[:32])
+            case PartyVerified(waybill=waybill):
+                record = replace(record, waybill=waybill[:32])
+    return record
+
+
+def _repeat_contacts(db: Any, rows: Sequence[Any]) -> set[str]:
+    """The handed-off conversations whose parcel or caller phone appeared in another
+    conversation started in the days before (``RoutingRules.repeat_contact_days``)."""
+    waybills = {r.waybill for r in rows if r.waybill}
+    phones = {r.caller_phone for r in rows if r.caller_phone}
+    if not rows or not (waybills or phones):
+        return set()
+    window = timedelta(days=DEFAULT_RULES.repeat_contact_days)
+    c = t.conversations.c
+    earliest = min(r.created_at for r in rows) - window
+    others = db.execute(
+        select(c.id, c.waybill, c.caller_phone, c.created_at).where(
+            c.created_at >= earliest, (c.waybill.in_(waybills)) | (c.caller_phone.in_(phones))
+        )
+    ).all()
+    seen: dict[str, list[tuple[datetime, str]]] = {}
+    for o in others:
+        for key in _contact_keys(o):
+            seen.setdefault(key, []).append((o.created_at, o.id))
+    repeats = set()
+    for r in rows:
+        if any(
+            o_id != r.id and r.created_at - window <= at < r.created_at
+            for key in _contact_keys(r)
+            for at, o_id in seen.get(key, [])
+        ):
+            repeats.add(r.id)
+    return repeats
+
+
+def _contact_keys(row: Any) -> list[str]:
+    """What makes two conversations the same customer's: the parcel, or the caller's phone."""
+    return [f"w:{row.waybill}"] * bool(row.waybill) + [f"p:{row.caller_phone}"] * bool(
+        row.caller_phone
+    )
 
 
 def _event_rows(

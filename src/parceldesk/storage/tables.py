@@ -215,11 +215,13 @@ conversations = Table(
     Column("token_hash", String(64), nullable=False),
     Column("channel", String(10), nullable=False),
     Column("language", String(5), nullable=False),
-    Column("caller_phone", String(20)),
+    Column("caller_phone", String(20), index=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False, index=True),
     Column("version", Integer, nullable=False),
     Column("handed_off", Boolean, nullable=False),
+    Column("waybill", String(32), index=True),  # the parcel the conversation is about, lately
+    Column("agent_id", String(32), index=True),  # the agent who has it now, if any
 )
 
 conversation_events = Table(
@@ -255,6 +257,8 @@ agents = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("failed_logins", Integer, nullable=False),
     Column("locked_until", UtcDateTime),
+    Column("status", String(12), nullable=False, server_default="away"),
+    Column("status_since", UtcDateTime),
 )
 
 agent_sessions = Table(

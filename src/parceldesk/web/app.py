@@ -15,6 +15,7 @@ from parceldesk import __version__
 from parceldesk.conversation.chat import ChatService
 from parceldesk.services.context import Context
 from parceldesk.web.agent import build_agent_workspace
+from parceldesk.web.agent_live import build_agent_live
 from parceldesk.web.api import build_api
 from parceldesk.web.errors import install_error_handlers
 from parceldesk.web.limits import RateLimiter
@@ -65,6 +66,7 @@ def create_app(
     app.include_router(build_live(chat, gate))
     app.include_router(build_miniapp(context))
     app.include_router(build_agent_workspace(context, chat, RateLimiter(30, 300.0)))
+    app.include_router(build_agent_live(context, chat))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.get("/health", response_model=HealthPublic, tags=["operations"])

@@ -6,17 +6,20 @@
   const UI = {
     zh: { title: "快递客服", language: "语言", typing: "客服正在输入…", your_message: "您的消息",
           placeholder: "请输入消息", send: "发送", restart: "开始新的对话", you: "您说",
-          bot: "客服说", agent: "人工客服说", offline: "网络已断开，恢复后会自动重发…", failed: "发送失败：" },
+          bot: "客服说", agent: "人工客服说", offline: "网络已断开，恢复后会自动重发…", failed: "发送失败：",
+          joined: "{name} 已接入对话", left: "人工客服已结束服务，智能客服继续为您服务" },
     en: { title: "Parcel help", language: "Language", typing: "The assistant is typing…",
           your_message: "Your message", placeholder: "Type your message", send: "Send",
           restart: "Start a new conversation", you: "You said", bot: "Assistant said", agent: "Agent said",
           offline: "Connection lost — your message will be sent when it is back…",
-          failed: "Not sent: " },
+          failed: "Not sent: ", joined: "{name} has joined the chat",
+          left: "Our colleague has handed you back to the assistant." },
     id: { title: "Bantuan paket", language: "Bahasa", typing: "Asisten sedang mengetik…",
           your_message: "Pesan Anda", placeholder: "Tulis pesan Anda", send: "Kirim",
           restart: "Mulai percakapan baru", you: "Anda", bot: "Asisten", agent: "Agen",
           offline: "Koneksi terputus — pesan akan dikirim saat tersambung kembali…",
-          failed: "Tidak terkirim: " },
+          failed: "Tidak terkirim: ", joined: "{name} bergabung dalam percakapan",
+          left: "Agen kami telah menyerahkan Anda kembali ke asisten." },
   };
   const KEY = "parceldesk.chat";
   const $ = (id) => document.getElementById(id);
@@ -26,6 +29,8 @@
   let flushing = false;
   let polling = null;
   let live = null;
+  let agentTyping = null;
+  let lastTyping = 0;
   const shown = new Set();
   let backoff = 1000;
 
@@ -182,7 +187,14 @@
     live.onopen = () => live.send(JSON.stringify({ type: "auth", token: session.token }));
     live.onmessage = (event) => {
       const frame = JSON.parse(event.data);
-      if (frame.type === "agent") showAgent(frame);
+      if (frame.type === "agent") { typing(false); showAgent(frame); }
+      else if (frame.type === "joined") status(t("joined").replace("{name}", frame.name));
+      else if (frame.type === "left") status(t("left"));
+      else if (frame.type === "signal" && frame.state === "typing") {
+        typing(true);
+        clearTimeout(agentTyping);
+        agentTyping = setTimeout(() => typing(false), 4000);
+      }
     };
     live.onclose = () => { live = null; pollAgent(); };
   }
@@ -204,6 +216,11 @@
       send($("text").value);
       $("text").value = "";
       $("text").focus();
+    });
+    $("text").addEventListener("input", () => {  // a person on the other side sees it
+      if (!live || live.readyState !== WebSocket.OPEN || Date.now() - lastTyping < 2000) return;
+      lastTyping = Date.now();
+      live.send(JSON.stringify({ type: "typing" }));
     });
     $("text").addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
