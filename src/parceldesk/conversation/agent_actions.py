@@ -23,7 +23,8 @@ from parceldesk.conversation.actions import (
     propose_reschedule,
 )
 from parceldesk.conversation.addresses import looks_like_address, parse_address
-from parceldesk.conversation.chat import AgentView, ChatService
+from parceldesk.conversation.chat import ChatService
+from parceldesk.conversation.desk import AgentView
 from parceldesk.conversation.responses import say
 from parceldesk.domain.agents import Agent
 from parceldesk.domain.commands import AgentAuthority

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -25,6 +23,14 @@ from typing import Any
 import yaml
 
 from parceldesk.conversation import events as e
+from parceldesk.conversation.desk import (
+    AgentSide,
+    ConversationNotFound,
+    TranscriptEntry,
+    check_message,
+    transcript,
+    waiting_of,
+)
 from parceldesk.conversation.engine import Conversation
 from parceldesk.conversation.nlu.training import LANGUAGES
 from parceldesk.conversation.ports import (
@@ -33,43 +39,24 @@ from parceldesk.conversation.ports import (
     Handoff,
     LiveFeed,
     MessageUnderstander,
-    StoredEvent,
     StoredTurn,
 )
 from parceldesk.conversation.responses import say
 from parceldesk.conversation.state import ConversationState
-from parceldesk.domain.agents import SKILLS, Agent
 from parceldesk.domain.errors import (
-    ConcurrentModification,
     InvalidInput,
-    NotFound,
     ParceldeskError,
 )
 from parceldesk.domain.phones import parse_phone
 from parceldesk.domain.routing import (
-    AgentStatus,
-    Seat,
-    WaitingConversation,
-    check_priority,
     plan_assignments,
     queue_position,
-    queue_skill,
 )
-from parceldesk.domain.routing import queue_order as queue_order_of
 from parceldesk.services.context import Context
-from parceldesk.services.writes import WriteResult
 
-LANGUAGES_SET = frozenset(LANGUAGES)
-MAX_MESSAGE_CHARS = 2000
-CLIENT_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 CHANNELS = ("web", "api", "sms", "voice", "cli")
 LOCK_STRIPES = 64
 SIGNALS = ("typing", "here", "left")
-WRAP_UPS = ("resolved", "changed_for_customer", "no_reply", "escalated", "other")
-
-
-class ConversationNotFound(NotFound):
-    code = "conversation_not_found"
 
 
 class NotAuthenticated(ParceldeskError):
@@ -109,42 +96,7 @@ class TurnResult:
         }
 
 
-@dataclass(frozen=True)
-class TranscriptEntry:
-    seq: int
-    sender: str  # customer | bot
-    text: str
-    at: str
-
-
-@dataclass(frozen=True)
-class AgentView:
-    handoff: Handoff
-    transcript: list[TranscriptEntry]
-    waybill: str | None
-    owner: str | None  # the agent id that has taken the conversation, if any
-    done_since_handoff: tuple[str, ...] = ()  # the writes made for the customer since
-    verified_as: str | None = None  # the party the customer proved to be, if any
-
-
-class ConversationTaken(ParceldeskError):
-    code = "conversation_taken"
-
-
-def _transcript(events: list[StoredEvent]) -> list[TranscriptEntry]:
-    entries = []
-    for stored in events:
-        at = stored.at.isoformat()
-        if isinstance(stored.event, e.UserSaid):
-            entries.append(TranscriptEntry(stored.seq, "customer", stored.event.text, at))
-        elif isinstance(stored.event, e.BotSaid):
-            entries.append(TranscriptEntry(stored.seq, "bot", stored.event.text, at))
-        elif isinstance(stored.event, e.AgentSaid):
-            entries.append(TranscriptEntry(stored.seq, "agent", stored.event.text, at))
-    return entries
-
-
-class ChatService:
+class ChatService(AgentSide):
     def __init__(
         self,
         ctx: Context,
@@ -197,7 +149,7 @@ class ChatService:
     ) -> TurnResult:
         if not token:
             raise NotAuthenticated("send the conversation's resume token as a Bearer token")
-        text = _check_message(text, client_message_id)
+        text = check_message(text, client_message_id)
         with self._lock(conversation_id):
             loaded = self._store.load(conversation_id, client_message_id)
             record = self._checked(loaded.record if loaded else None, token)
@@ -236,8 +188,8 @@ class ChatService:
         now = self._ctx.clock.now()
         mine = Handoff(record.id, record.language, record.channel, now, handoff.reason,
                        handoff.summary)  # fmt: skip
-        waiting = [_waiting(h, now) for h in self._store.list_handoffs() if not h.taken]
-        waiting.append(_waiting(mine, now))
+        waiting = [waiting_of(h, now) for h in self._store.list_handoffs() if not h.taken]
+        waiting.append(waiting_of(mine, now))
         agents, seats = self._seats()
         assigned = dict(plan_assignments(waiting, seats)).get(record.id)
         language = mine.queue_language
@@ -249,121 +201,7 @@ class ChatService:
 
     def transcript(self, conversation_id: str, token: str | None) -> list[TranscriptEntry]:
         self.check_access(conversation_id, token)
-        return _transcript(self._store.list_events(conversation_id))
-
-    def get_agent_view(self, agent: Agent, conversation_id: str) -> AgentView:
-        """A handed-off conversation in one of the agent's queues (else it does not exist)."""
-        handoff = self._handoff_for(agent, conversation_id)
-        events = self._store.list_events(conversation_id)
-        waybill = handoff.summary.get("slots", {}).get("waybill") or next(
-            (x.event.value for x in reversed(events)
-             if isinstance(x.event, e.SlotFilled) and x.event.name == "waybill" and x.event.value),
-            None,
-        )  # fmt: skip
-        handed = max((x.seq for x in events if isinstance(x.event, e.HandoffRequested)), default=0)
-        done = tuple(
-            x.event.action for x in events
-            if x.seq > handed and isinstance(x.event, e.ActionExecuted)
-        )  # fmt: skip
-        verified = [x.event.role for x in events if isinstance(x.event, e.PartyVerified)]
-        return AgentView(
-            handoff, _transcript(events), waybill, handoff.owner, done,
-            verified[-1] if verified else None,
-        )  # fmt: skip
-
-    def _handoff_for(self, agent: Agent, conversation_id: str) -> Handoff:
-        handoff = self._store.find_handoff(conversation_id) if len(conversation_id) <= 64 else None
-        if handoff is None or not agent.may_handle(handoff.queue_language, _skill(handoff)):
-            raise ConversationNotFound("no such conversation in your queues")
-        return handoff
-
-    def take(self, agent: Agent, conversation_id: str, assigned_by: str = "") -> None:
-        """The agent takes the conversation over; the bot stays silent from now on. A supervisor
-        may take (join) one a colleague has, or give it to another agent (``reassign``)."""
-        self._handoff_for(agent, conversation_id)
-
-        def check(record: ConversationRecord) -> None:
-            if not record.handed_off:
-                raise ConversationNotFound("no such conversation in your queues")
-            if record.agent_id is not None and not (assigned_by or agent.sees_every_queue):
-                raise ConversationTaken("a colleague has already taken this conversation")
-            if assigned_by == "router" and record.agent_id is not None:
-                raise ConversationTaken("already with an agent")
-
-        with self._lock(conversation_id):
-            if self._owner(conversation_id) == agent.id:
-                return
-            joined = e.AgentJoined(agent.id, agent.display_name, assigned_by)
-            [seq] = self._append(conversation_id, joined, check=check)
-        self._publish(conversation_id, {"type": "joined", "seq": seq, "name": agent.display_name})
-
-    def reassign(self, supervisor: Agent, conversation_id: str, agent_id: str) -> None:
-        """A supervisor gives the conversation to another agent who may handle its queue."""
-        if not supervisor.sees_every_queue:
-            raise ConversationTaken("only a supervisor can reassign a conversation")
-        target = self._find_agent(agent_id)
-        if target is None:
-            raise InvalidInput("no such agent")
-        self.take(target, conversation_id, assigned_by=supervisor.id)
-
-    def route(self) -> list[tuple[str, str]]:
-        """Offer the waiting conversations to available agents with a free seat; returns the
-        ``(conversation_id, agent_id)`` pairs that were assigned."""
-        now = self._ctx.clock.now()
-        waiting = [_waiting(h, now) for h in self._store.list_handoffs() if not h.taken]
-        if not waiting:
-            return []
-        agents, seats = self._seats()
-        assigned = []
-        for conversation_id, agent_id in plan_assignments(waiting, seats):
-            try:
-                self.take(agents[agent_id], conversation_id, assigned_by="router")
-            except (ConversationTaken, ConcurrentModification, ConversationNotFound):
-                continue  # another server process routed it first
-            assigned.append((conversation_id, agent_id))
-        return assigned
-
-    def _seats(self) -> tuple[dict[str, Agent], list[Seat]]:
-        """The available agents, and their seats with the chats they have now."""
-        with self._ctx.uow() as uow:
-            agents = {a.id: a for a in uow.agents.list() if a.status is AgentStatus.AVAILABLE}
-        loads = self._store.count_owned() if agents else {}
-        return agents, [_seat(agent, loads.get(agent.id, 0)) for agent in agents.values()]
-
-    def say_as_agent(self, agent: Agent, conversation_id: str, text: str) -> None:
-        text = _check_message(text, "agent")
-        with self._lock(conversation_id):
-            saying = e.AgentSaid(agent.id, agent.display_name, text)
-            [seq] = self._append(conversation_id, saying, check=_owned_by(agent, "writing to"))
-        self._publish(conversation_id, _agent_frame(seq, agent, text))
-
-    def hand_back(self, agent: Agent, conversation_id: str, wrap_up: str) -> None:
-        """Wrap up with a reason code and give the conversation back to the bot."""
-        if wrap_up not in WRAP_UPS:
-            raise InvalidInput(f"wrap-up must be one of {', '.join(WRAP_UPS)}")
-        with self._lock(conversation_id):
-            left = e.AgentLeft(agent.id, wrap_up)
-            [seq] = self._append(conversation_id, left, check=_owned_by(agent, "wrapping up"))
-        self._publish(conversation_id, {"type": "left", "seq": seq, "name": agent.display_name})
-        self.route()  # the agent has a free seat again
-
-    def record_agent_action(
-        self, agent: Agent, conversation_id: str, result: WriteResult, told: str
-    ) -> None:
-        """A write the agent made for the customer, and what the customer was told about it."""
-        with self._lock(conversation_id):
-            executed = e.ActionExecuted(result.action, result.waybill, result.reference)
-            saying = e.AgentSaid(agent.id, agent.display_name, told)
-            seqs = self._append(conversation_id, executed, saying)
-        self._publish(conversation_id, _agent_frame(seqs[-1], agent, told))
-
-    def _owner(self, conversation_id: str) -> str | None:
-        record = self._store.find(conversation_id)
-        return record.agent_id if record else None
-
-    def _find_agent(self, agent_id: str) -> Agent | None:
-        with self._ctx.uow() as uow:
-            return uow.agents.find(agent_id)
+        return transcript(self._store.list_events(conversation_id))
 
     def _publish(self, conversation_id: str, frame: dict[str, Any], audience: str = "both") -> None:
         if self._feed is not None:
@@ -402,21 +240,6 @@ class ChatService:
             check(record)
         return self._store.append(record, list(events), None, self._ctx.clock.now())
 
-    def list_handoffs(self, agent: Agent) -> list[Handoff]:
-        """The queue this agent may see: their languages and skills (all for a supervisor),
-        in the order they will be served."""
-        now = self._ctx.clock.now()
-        mine = {
-            h.conversation_id: h
-            for h in self._store.list_handoffs()
-            if agent.may_handle(h.queue_language, _skill(h))
-        }
-        order = queue_order_of([_waiting(h, now) for h in mine.values()])
-        return [mine[w.conversation_id] for w in order]
-
-    def priority_of(self, handoff: Handoff) -> int:
-        return _waiting(handoff, self._ctx.clock.now()).priority
-
     def _hash(self, token: str) -> str:
         return hmac.new(self._ctx.secret_key, token.encode(), hashlib.sha256).hexdigest()
 
@@ -424,44 +247,6 @@ class ChatService:
         """Turns of one conversation run one at a time in this process (other processes are
         caught by the store's version check)."""
         return self._locks[hash(conversation_id) % LOCK_STRIPES]
-
-
-def _check_message(text: str, client_message_id: str) -> str:
-    if not CLIENT_MESSAGE_ID.match(client_message_id or ""):
-        raise InvalidInput("client_message_id must be 1-64 letters, digits or _ . : -")
-    text = (text or "").strip()
-    if not text:
-        raise InvalidInput("the message is empty")
-    if len(text) > MAX_MESSAGE_CHARS:
-        raise InvalidInput(f"the message is longer than {MAX_MESSAGE_CHARS} characters")
-    if any(ord(c) < 32 and c not in "\n\t" for c in text):
-        raise InvalidInput("the message contains control characters")
-    return text
-
-
-def _skill(handoff: Handoff) -> str:
-    return queue_skill(handoff.summary.get("intent"))
-
-
-def _waiting(handoff: Handoff, now: datetime) -> WaitingConversation:
-    priority = check_priority(handoff.reason, handoff.repeat_contact, now - handoff.since)
-    return WaitingConversation(
-        handoff.conversation_id, handoff.queue_language, _skill(handoff), priority, handoff.since
-    )
-
-
-def _seat(agent: Agent, load: int) -> Seat:
-    if agent.sees_every_queue:
-        return Seat(agent.id, LANGUAGES_SET, SKILLS, agent.capacity, load)
-    return Seat(agent.id, agent.languages, agent.skills, agent.capacity, load)
-
-
-def _owned_by(agent: Agent, doing: str) -> Callable[[ConversationRecord], None]:
-    def check(record: ConversationRecord) -> None:
-        if record.agent_id != agent.id or not record.handed_off:
-            raise ConversationTaken(f"take the conversation before {doing} the customer")
-
-    return check
 
 
 def _customer_frame(seqs: list[int], events: list[e.Event]) -> dict[str, Any]:
@@ -472,10 +257,6 @@ def _customer_frame(seqs: list[int], events: list[e.Event]) -> dict[str, Any]:
         if isinstance(x, e.UserSaid | e.BotSaid)
     ]
     return {"type": "lines", "lines": lines}
-
-
-def _agent_frame(seq: int, agent: Agent, text: str) -> dict[str, Any]:
-    return {"type": "agent", "seq": seq, "name": agent.display_name, "text": text}
 
 
 @cache

@@ -8,7 +8,7 @@ from importlib import resources
 
 import yaml
 
-from parceldesk.conversation.chat import AgentView
+from parceldesk.conversation.desk import AgentView
 
 MAX_SUGGESTIONS = 3
 

@@ -13,7 +13,8 @@ from parceldesk.conversation.agent_actions import (
     prefill,
     propose_agent_action,
 )
-from parceldesk.conversation.chat import WRAP_UPS, AgentView, ChatService, ConversationTaken
+from parceldesk.conversation.chat import ChatService
+from parceldesk.conversation.desk import WRAP_UPS, AgentView, ConversationTaken
 from parceldesk.conversation.suggestions import suggest_replies
 from parceldesk.domain.agents import Agent
 from parceldesk.domain.commands import AgentAuthority

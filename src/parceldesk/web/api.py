@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from parceldesk.conversation.chat import MAX_MESSAGE_CHARS, ChatService
+from parceldesk.conversation.chat import ChatService
+from parceldesk.conversation.desk import MAX_MESSAGE_CHARS
 from parceldesk.web.limits import RateLimiter
 from parceldesk.web.turns import TurnGate
 
