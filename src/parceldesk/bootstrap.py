@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from parceldesk.config import Settings, load_settings
 from parceldesk.domain.errors import ParceldeskError
 from parceldesk.domain.policy import Policy
+from parceldesk.footprint.sites import find_sites
 from parceldesk.policy_file import load_policy
 from parceldesk.services.context import Context, SystemClock
 from parceldesk.services.ports import Clock, UnitOfWork
@@ -146,4 +147,5 @@ def build_web_app(application: Application) -> FastAPI:
         conversations_per_minute=settings.conversations_per_minute,
         messages_per_minute=settings.messages_per_minute,
         embed_origins=" ".join(settings.embed_origins),
+        list_sites=lambda: find_sites(settings.sites_dir or settings.data_dir / "sites"),
     )

@@ -60,6 +60,8 @@ class Settings(BaseSettings):
     """Sites that may embed the web chat with /static/widget.js (e.g. https://www.carrier.com)."""
     public_url: str | None = None
     """The address customers reach the service at (used in self-service links)."""
+    sites_dir: Path | None = None
+    """Data-centre site files for the footprint dashboard; default ``<data_dir>/sites``."""
 
     @classmethod
     def settings_customise_sources(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -127,3 +128,19 @@ def test_every_command_works_on_postgresql(postgres_engine: Engine, tmp_path: Pa
     with postgres_engine.connect() as connection:
         waybill = connection.exec_driver_sql("SELECT waybill FROM shipments LIMIT 1").scalar_one()
     assert waybill in run("shipment", "show", waybill).stdout
+
+
+def test_footprint_plan_prints_json_and_compare_refuses_an_unknown_site(run: Run) -> None:
+    plan = run("footprint", "plan", "--site", "lingqiu", "--contacts-per-year", "20000000",
+               "--json")  # fmt: skip
+    result = json.loads(plan.stdout)
+    [lingqiu] = result["plans"]
+    assert 1.12 <= lingqiu["pue"] <= 1.22
+    assert result["inputs"]["workload"]["contacts_per_year"] == 20000000
+    table = run("footprint", "compare", "--site", "lingqiu", "--site", "lingqiu").stdout
+    assert "PUE (energy-weighted)" in table
+    bad = run("footprint", "compare", "--site", "lingqiu", "--site", "atlantis", ok=False)
+    assert bad.stderr.strip().startswith("error: no site 'atlantis'")
+    negative = run("footprint", "plan", "--site", "lingqiu", "--contacts-per-year", "-1", ok=False)
+    assert "contacts_per_year must not be negative" in negative.stderr
+    assert negative.stderr.strip().count("\n") == 0

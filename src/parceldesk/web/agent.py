@@ -70,7 +70,7 @@ class AgentDesk:
         response = RedirectResponse("/agent", status_code=303)
         response.set_cookie(
             SESSION_COOKIE, signed.token, max_age=SESSION_HOURS * 3600, httponly=True,
-            samesite="lax", secure=request.url.scheme == "https", path="/agent",
+            samesite="lax", secure=request.url.scheme == "https", path="/",
         )  # fmt: skip
         return response
 
@@ -84,7 +84,7 @@ class AgentDesk:
         if token:
             await run_in_threadpool(sign_out, self.ctx, token)
         response = RedirectResponse("/agent/login", status_code=303)
-        response.delete_cookie(SESSION_COOKIE, path="/agent")
+        response.delete_cookie(SESSION_COOKIE, path="/")
         return response
 
     async def status(self, request: Request) -> Response:

@@ -13,10 +13,12 @@ from pydantic import BaseModel
 
 from parceldesk import __version__
 from parceldesk.conversation.chat import ChatService
+from parceldesk.footprint.sites import find_sites
 from parceldesk.services.context import Context
 from parceldesk.web.agent import build_agent_workspace
 from parceldesk.web.agent_live import build_agent_live
 from parceldesk.web.api import build_api
+from parceldesk.web.dashboard import build_dashboard
 from parceldesk.web.errors import install_error_handlers
 from parceldesk.web.limits import RateLimiter
 from parceldesk.web.live import build_live
@@ -43,6 +45,7 @@ def create_app(
     messages_per_minute: int = 60,
     verification_failures_per_address: int = 20,
     embed_origins: str = "",
+    list_sites: Callable[[], dict[str, str]] | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="parceldesk",
@@ -67,6 +70,7 @@ def create_app(
     app.include_router(build_miniapp(context))
     app.include_router(build_agent_workspace(context, chat, RateLimiter(30, 300.0)))
     app.include_router(build_agent_live(context, chat))
+    app.include_router(build_dashboard(context, list_sites or (lambda: find_sites(None))))
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.get("/health", response_model=HealthPublic, tags=["operations"])
