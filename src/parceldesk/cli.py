@@ -20,7 +20,7 @@ from rich.table import Table
 
 from parceldesk import __version__
 from parceldesk.bootstrap import Application, bootstrap, build_web_app
-from parceldesk.cli_footprint import footprint_app
+from parceldesk.cli_footprint import footprint_app, save_measurement
 from parceldesk.config import Settings, load_settings
 from parceldesk.domain.errors import ParceldeskError
 from parceldesk.domain.waybills import check_waybill
@@ -287,6 +287,9 @@ def bench_conversation(
     for latency in (report.turn, report.nlu):
         console.print(f"{latency.name}: p50 {latency.p50_ms:.2f} ms, p99 {latency.p99_ms:.2f} ms "
                       f"over {latency.samples}")  # fmt: skip
+    kept = save_measurement(load_settings().data_dir, report.cpu_ms_per_turn, report.shipments)
+    console.print(f"CPU per turn: {report.cpu_ms_per_turn:.2f} ms (kept in {kept} for "
+                  "`parceldesk footprint`)")  # fmt: skip
 
 
 @bench_app.command("http")

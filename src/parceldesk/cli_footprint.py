@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from parceldesk.config import load_settings
 from parceldesk.domain.errors import InvalidInput
 from parceldesk.footprint.cooling import design_from
 from parceldesk.footprint.plan import Network, inputs, make_plan
@@ -27,15 +30,42 @@ Sites = Annotated[
 ]
 
 
+MEASUREMENT = Path("bench") / "conversation.json"
+
+
+def save_measurement(data_dir: Path, cpu_ms_per_turn: float, shipments: int) -> Path:
+    """Keep ``bench conversation``'s CPU cost per turn for the planner."""
+    path = data_dir / MEASUREMENT
+    path.parent.mkdir(parents=True, exist_ok=True)
+    record = {"cpu_ms_per_turn": round(cpu_ms_per_turn, 3), "shipments": shipments,
+              "measured_at": datetime.now(UTC).isoformat(timespec="seconds")}  # fmt: skip
+    path.write_text(json.dumps(record), encoding="utf-8")
+    return path
+
+
+def measured_cpu_ms(data_dir: Path) -> tuple[float, str]:
+    """The CPU-ms per turn this installation measured, else the documented default."""
+    try:
+        record = json.loads((data_dir / MEASUREMENT).read_text(encoding="utf-8"))
+        value = float(record["cpu_ms_per_turn"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return Workload().cpu_ms_per_turn, "default (docs/footprint.md)"
+    return value, f"measured by bench conversation at {record.get('measured_at', '?')}"
+
+
 def _options(
-    contacts_per_year: float, voice_share: float, peak_factor: float, cpu_ms_per_turn: float,
-    llm_tokens_per_contact: float,
-) -> Workload:  # fmt: skip
-    return replace(
+    contacts_per_year: float, voice_share: float, peak_factor: float,
+    cpu_ms_per_turn: float | None, llm_tokens_per_contact: float,
+) -> tuple[Workload, str]:  # fmt: skip
+    source = "given"
+    if cpu_ms_per_turn is None:
+        cpu_ms_per_turn, source = measured_cpu_ms(load_settings().data_dir)
+    workload = replace(
         Workload(), contacts_per_year=contacts_per_year, voice_share=voice_share,
         peak_factor=peak_factor, cpu_ms_per_turn=cpu_ms_per_turn,
         llm_tokens_per_contact=llm_tokens_per_contact,
     )  # fmt: skip
+    return workload, source
 
 
 def _overrides(settings: list[str]) -> dict[str, float]:
@@ -92,19 +122,26 @@ def print_plans(result: dict[str, Any], as_json: bool) -> None:
 
 def _command(
     sites: list[str], contacts_per_year: float, voice_share: float, peak_factor: float,
-    cpu_ms_per_turn: float, llm_tokens_per_contact: float, cooling: str, settings: list[str],
-    cities: str | None, route_factor: float, equipment_ms: float, as_json: bool,
+    cpu_ms_per_turn: float | None, llm_tokens_per_contact: float, cooling: str,
+    settings: list[str], cities: str | None, route_factor: float, equipment_ms: float,
+    as_json: bool,
 ) -> None:  # fmt: skip
-    workload = _options(contacts_per_year, voice_share, peak_factor, cpu_ms_per_turn,
-                        llm_tokens_per_contact)  # fmt: skip
+    workload, source = _options(contacts_per_year, voice_share, peak_factor, cpu_ms_per_turn,
+                                llm_tokens_per_contact)  # fmt: skip
     result = run_plans(sites, workload, cooling, settings, cities, route_factor, equipment_ms)
+    result["inputs"]["cpu_ms_per_turn_source"] = source
     print_plans(result, as_json)
+    if not as_json:
+        Console().print(f"CPU per turn: {workload.cpu_ms_per_turn} ms, {source}.")
 
 
 DEFAULT = Workload()
 VoiceShare = Annotated[float, typer.Option(help="Share of contacts that are calls.")]
 PeakFactor = Annotated[float, typer.Option(help="Busiest hour / average hour.")]
-CpuMs = Annotated[float, typer.Option(help="Engine CPU-ms per turn (bench conversation).")]
+CpuMs = Annotated[
+    float | None,
+    typer.Option(help="Engine CPU-ms per turn; default: what bench conversation measured."),
+]
 LlmTokens = Annotated[float, typer.Option(help="LLM tokens a contact (0: none).")]
 Cooling = Annotated[str, typer.Option(help="hyperscale or colocation.")]
 Settings = Annotated[list[str] | None, typer.Option("--set", help="Cooling NAME=VALUE.")]
@@ -120,7 +157,7 @@ def plan(
     contacts_per_year: Contacts = DEFAULT.contacts_per_year,
     voice_share: VoiceShare = DEFAULT.voice_share,
     peak_factor: PeakFactor = DEFAULT.peak_factor,
-    cpu_ms_per_turn: CpuMs = DEFAULT.cpu_ms_per_turn,
+    cpu_ms_per_turn: CpuMs = None,
     llm_tokens_per_contact: LlmTokens = 0.0,
     cooling: Cooling = "hyperscale",
     set_: Settings = None,
@@ -141,7 +178,7 @@ def compare(
     contacts_per_year: Contacts = DEFAULT.contacts_per_year,
     voice_share: VoiceShare = DEFAULT.voice_share,
     peak_factor: PeakFactor = DEFAULT.peak_factor,
-    cpu_ms_per_turn: CpuMs = DEFAULT.cpu_ms_per_turn,
+    cpu_ms_per_turn: CpuMs = None,
     llm_tokens_per_contact: LlmTokens = 0.0,
     cooling: Cooling = "hyperscale",
     set_: Settings = None,

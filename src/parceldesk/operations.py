@@ -136,10 +136,15 @@ class ConversationBench:
     seconds: float
     turn: Latency
     nlu: Latency
+    cpu_seconds: float = 0.0  # the process's CPU time over the turns
 
     @property
     def turns_per_second(self) -> float:
         return self.turns / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms_per_turn(self) -> float:
+        return 1000 * self.cpu_seconds / self.turns if self.turns else 0.0
 
 
 SCRIPTS: tuple[tuple[str, ...], ...] = (
@@ -181,21 +186,27 @@ def measure_conversations(
 
     rows = sample_parcels(app, conversations, seed)
     turn_times: list[float] = []
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for number, (waybill, phone) in enumerate(rows):
         talk = Conversation(app.context, understander, f"bench-{number}", "bench")
         for text in SCRIPTS[number % len(SCRIPTS)]:
             began = time.perf_counter()
             talk.handle(text.format(w=waybill, d=phone[-4:]))
             turn_times.append((time.perf_counter() - began) * 1000)
-    seconds = time.perf_counter() - started
+    seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     texts = [s.format(w=rows[0][0], d="5678") for script in SCRIPTS for s in script] * 20
     today = app.context.clock.now().date()
     nlu = _measure("nlu", [partial(understander.understand, text, today) for text in texts])
     with app.engine.connect() as connection:
         count = connection.execute(select(func.count()).select_from(t.shipments)).scalar_one()
     return ConversationBench(
-        int(count), len(rows), len(turn_times), seconds, _latency("turn", turn_times), nlu
+        int(count),
+        len(rows),
+        len(turn_times),
+        seconds,
+        _latency("turn", turn_times),
+        nlu,
+        cpu_seconds,
     )
 
 

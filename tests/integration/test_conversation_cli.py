@@ -79,3 +79,20 @@ def test_bench_http_drives_a_real_server_and_measures_the_floor(env: dict[str, s
     assert int(turns.group(1)) > 12
     assert turns.group(2) == "0"
     assert floor.group(2) == "0"
+
+
+def test_the_footprint_planner_uses_the_cpu_cost_bench_conversation_measured(
+    env: dict[str, str],
+) -> None:
+    before = json.loads(_run(env, "footprint", "plan", "--site", "lingqiu", "--json").stdout)
+    assert before["inputs"]["cpu_ms_per_turn_source"].startswith("default")
+    bench = _run(env, "bench", "conversation", "--shipments", "200", "--conversations", "6")
+    assert bench.returncode == 0, bench.stderr + bench.stdout
+    measured = re.search(r"CPU per turn: ([\d.]+) ms", bench.stdout)
+    assert measured, bench.stdout
+    after = json.loads(_run(env, "footprint", "plan", "--site", "lingqiu", "--json").stdout)
+    assert after["inputs"]["cpu_ms_per_turn_source"].startswith("measured by bench conversation")
+    used = after["inputs"]["workload"]["cpu_ms_per_turn"]
+    assert used == pytest.approx(float(measured.group(1)), abs=0.01)
+    given = _run(env, "footprint", "plan", "--site", "lingqiu", "--cpu-ms-per-turn", "7", "--json")
+    assert json.loads(given.stdout)["inputs"]["workload"]["cpu_ms_per_turn"] == 7
