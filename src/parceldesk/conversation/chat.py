@@ -43,15 +43,9 @@ from parceldesk.conversation.ports import (
 )
 from parceldesk.conversation.responses import say
 from parceldesk.conversation.state import ConversationState
-from parceldesk.domain.errors import (
-    InvalidInput,
-    ParceldeskError,
-)
+from parceldesk.domain.errors import InvalidInput, ParceldeskError
 from parceldesk.domain.phones import parse_phone
-from parceldesk.domain.routing import (
-    plan_assignments,
-    queue_position,
-)
+from parceldesk.domain.routing import plan_assignments, queue_position
 from parceldesk.services.context import Context
 
 CHANNELS = ("web", "api", "sms", "voice", "cli")

@@ -15,14 +15,13 @@ from datetime import datetime
 from typing import Any
 
 from parceldesk.conversation import events as e
-from parceldesk.conversation.nlu.training import LANGUAGES
 from parceldesk.conversation.ports import (
     ConversationRecord,
     ConversationStore,
     Handoff,
     StoredEvent,
 )
-from parceldesk.domain.agents import SKILLS, Agent
+from parceldesk.domain.agents import LANGUAGES, SKILLS, Agent
 from parceldesk.domain.errors import ConcurrentModification, InvalidInput, NotFound, ParceldeskError
 from parceldesk.domain.routing import (
     AgentStatus,
@@ -36,7 +35,6 @@ from parceldesk.domain.routing import (
 from parceldesk.services.context import Context
 from parceldesk.services.writes import WriteResult
 
-LANGUAGES_SET = frozenset(LANGUAGES)
 MAX_MESSAGE_CHARS = 2000
 CLIENT_MESSAGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 WRAP_UPS = ("resolved", "changed_for_customer", "no_reply", "escalated", "other")
@@ -244,7 +242,7 @@ def waiting_of(handoff: Handoff, now: datetime) -> WaitingConversation:
 
 def _seat(agent: Agent, load: int) -> Seat:
     if agent.sees_every_queue:
-        return Seat(agent.id, LANGUAGES_SET, SKILLS, agent.capacity, load)
+        return Seat(agent.id, LANGUAGES, SKILLS, agent.capacity, load)
     return Seat(agent.id, agent.languages, agent.skills, agent.capacity, load)
 
 

@@ -9,10 +9,10 @@ has left), and ``agent`` / ``joined`` / ``left`` frames; they send ``{"type": "m
 
 from __future__ import annotations
 
-import asyncio
+from typing import Any
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, WebSocket
 from fastapi.concurrency import run_in_threadpool
 
 from parceldesk.conversation.chat import ChatService
@@ -21,7 +21,7 @@ from parceldesk.domain.errors import ParceldeskError
 from parceldesk.services.agents import get_signed_in_agent
 from parceldesk.services.context import Context
 from parceldesk.web.agent import SESSION_COOKIE
-from parceldesk.web.live import TypingThrottle, error_frame, forward, is_typing, read_frame
+from parceldesk.web.live import converse, error_frame, read_frame
 
 
 def build_agent_live(ctx: Context, chat: ChatService) -> APIRouter:
@@ -33,20 +33,11 @@ def build_agent_live(ctx: Context, chat: ChatService) -> APIRouter:
         if agent is None:
             return
         await socket.accept()
-        forwarding = asyncio.create_task(forward(chat, conversation_id, socket, "agent"))
-        typing = TypingThrottle()
-        try:
-            while True:
-                raw = await socket.receive_text()
-                if is_typing(raw):
-                    if typing.due():
-                        chat.signal(conversation_id, "agent", "typing", agent.display_name)
-                    continue
-                await socket.send_json(await _send(chat, agent, conversation_id, raw))
-        except WebSocketDisconnect:
-            return
-        finally:
-            forwarding.cancel()
+        await converse(
+            chat, socket, conversation_id, "agent",
+            lambda: chat.signal(conversation_id, "agent", "typing", agent.display_name),
+            lambda raw: _send(chat, agent, conversation_id, raw),
+        )  # fmt: skip
 
     return router
 
@@ -69,7 +60,7 @@ async def _admit(
     return agent
 
 
-async def _send(chat: ChatService, agent: Agent, conversation_id: str, raw: str) -> dict[str, str]:
+async def _send(chat: ChatService, agent: Agent, conversation_id: str, raw: str) -> dict[str, Any]:
     try:
         frame = read_frame(raw)
         if frame.get("type") != "message":

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -49,25 +50,40 @@ def build_live(chat: ChatService, gate: TurnGate) -> APIRouter:
         except WebSocketDisconnect:
             return
         await socket.send_json({"type": "ready", "handed_off": record.handed_off})
-        forwarding = asyncio.create_task(forward(chat, conversation_id, socket, "customer"))
+        address = socket.client.host if socket.client else "?"
         chat.signal(conversation_id, "customer", "here")
-        typing = TypingThrottle()
         try:
-            while True:
-                raw = await socket.receive_text()
-                if is_typing(raw):
-                    if typing.due():
-                        chat.signal(conversation_id, "customer", "typing")
-                    continue
-                address = socket.client.host if socket.client else "?"
-                await socket.send_json(await _answer(gate, address, conversation_id, token, raw))
-        except WebSocketDisconnect:
-            return
+            await converse(
+                chat, socket, conversation_id, "customer",
+                lambda: chat.signal(conversation_id, "customer", "typing"),
+                lambda raw: _answer(gate, address, conversation_id, token, raw),
+            )  # fmt: skip
         finally:
-            forwarding.cancel()
             chat.signal(conversation_id, "customer", "left")
 
     return router
+
+
+async def converse(
+    chat: ChatService, socket: WebSocket, conversation_id: str, audience: str,
+    typing: Callable[[], None], answer: Callable[[str], Awaitable[dict[str, Any]]],
+) -> None:  # fmt: skip
+    """Until the socket closes: frames for ``audience`` go out as they are published, typing
+    frames become (throttled) signals, and every other frame is answered."""
+    forwarding = asyncio.create_task(forward(chat, conversation_id, socket, audience))
+    throttle = TypingThrottle()
+    try:
+        while True:
+            raw = await socket.receive_text()
+            if is_typing(raw):
+                if throttle.due():
+                    typing()
+                continue
+            await socket.send_json(await answer(raw))
+    except WebSocketDisconnect:
+        return
+    finally:
+        forwarding.cancel()
 
 
 async def forward(
