@@ -26,7 +26,7 @@ from parceldesk.web.app import create_app
 
 if TYPE_CHECKING:  # the conversation engine imports scikit-learn: only commands that talk load it
     from parceldesk.conversation.chat import ChatService
-    from parceldesk.conversation.ports import MessageUnderstander
+    from parceldesk.conversation.ports import ConversationStore, MessageUnderstander
 
 
 class DatabaseNotReady(ParceldeskError):
@@ -62,6 +62,11 @@ class Application:
             )
             self._understander = understander
         return self._understander
+
+    def conversation_store(self) -> ConversationStore:
+        from parceldesk.storage.conversations import SqlConversationStore
+
+        return SqlConversationStore(self.engine)
 
     def chat(self) -> ChatService:
         from parceldesk.conversation.chat import ChatService

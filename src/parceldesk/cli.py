@@ -20,6 +20,7 @@ from rich.table import Table
 
 from parceldesk import __version__
 from parceldesk.bootstrap import Application, bootstrap, build_web_app
+from parceldesk.cli_analytics import report
 from parceldesk.cli_footprint import footprint_app, save_measurement
 from parceldesk.config import Settings, load_settings
 from parceldesk.domain.errors import ParceldeskError
@@ -50,6 +51,7 @@ agent_app = typer.Typer(help="Human agents' accounts.", no_args_is_help=True)
 app.add_typer(agent_app, name="agent")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(footprint_app, name="footprint")
+app.command("report")(report)
 console = Console(soft_wrap=True)
 
 ShipmentsOption = Annotated[int, typer.Option("--shipments", "-n", help="How many shipments.")]

@@ -144,3 +144,20 @@ def test_footprint_plan_prints_json_and_compare_refuses_an_unknown_site(run: Run
     negative = run("footprint", "plan", "--site", "lingqiu", "--contacts-per-year", "-1", ok=False)
     assert "contacts_per_year must not be negative" in negative.stderr
     assert negative.stderr.strip().count("\n") == 0
+
+
+def test_report_prints_the_period_and_refuses_bad_dates(run: Run, tmp_path: Path) -> None:
+    run("init")
+    table = run("report", "--from", "2026-11-01", "--to", "2026-11-30").stdout
+    assert "AI resolution (strict)" in table
+    assert "containment (no handoff)" in table
+    assert "seats saved" in table
+    out = tmp_path / "rows.csv"
+    data = json.loads(run("report", "--from", "2026-11-01", "--to", "2026-11-30", "--json",
+                          "--csv", str(out)).stdout)  # fmt: skip
+    assert data["summary"]["conversations"] == "0"
+    assert out.read_text().startswith("id,started_at,channel")
+    bad = run("report", "--from", "2026-11-30", "--to", "yesterday", ok=False)
+    assert bad.stderr.strip() == "error: --to takes a date like 2026-11-30"
+    backwards = run("report", "--from", "2026-11-30", "--to", "2026-11-01", ok=False)
+    assert "end must come after its start" in backwards.stderr

@@ -33,6 +33,7 @@ from parceldesk.domain.routing import (
     queue_skill,
 )
 from parceldesk.services.context import Context
+from parceldesk.services.snapshots import money_dict
 from parceldesk.services.writes import WriteResult
 
 MAX_MESSAGE_CHARS = 2000
@@ -200,7 +201,9 @@ class AgentSide:
     ) -> None:
         """A write the agent made for the customer, and what the customer was told about it."""
         with self._lock(conversation_id):
-            executed = e.ActionExecuted(result.action, result.waybill, result.reference)
+            executed = e.ActionExecuted(
+                result.action, result.waybill, result.reference, money_dict(result.fee)
+            )
             saying = e.AgentSaid(agent.id, agent.display_name, told)
             seqs = self._append(conversation_id, executed, saying)
         self._publish(conversation_id, _agent_frame(seqs[-1], agent, told))

@@ -47,6 +47,7 @@ from parceldesk.domain.errors import (
 )
 from parceldesk.domain.shipments import PartyRole, Shipment, TimeWindow
 from parceldesk.services.context import Context
+from parceldesk.services.snapshots import money_dict
 from parceldesk.services.tracking import get_shipment, tracking_view
 
 TASKS = {"track_parcel", "change_address", "reschedule_delivery", "hold_at_station",
@@ -200,7 +201,11 @@ class Conversation(SlotFilling):
             self._emit(e.ActionRefused(pending.action, error.code))
             self._handoff(f"action_failed:{error.code}")
             return
-        self._emit(e.ActionExecuted(pending.action, result.waybill, result.reference))
+        self._emit(
+            e.ActionExecuted(
+                pending.action, result.waybill, result.reference, money_dict(result.fee)
+            )
+        )
         self._announce(pending, result.reference, result.details)
 
     def _announce(

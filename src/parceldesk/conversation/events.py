@@ -82,6 +82,7 @@ class ActionExecuted:
     action: str
     waybill: str | None
     reference: str | None
+    fee: dict[str, Any] | None = None  # {"minor", "currency"} charged, if any
 
 
 @dataclass(frozen=True)

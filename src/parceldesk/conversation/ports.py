@@ -89,6 +89,11 @@ class ConversationStore(Protocol):
     def list_handoffs(self, limit: int = 1000) -> list[Handoff]:
         """Handed-off conversations, the longest waiting first."""
 
+    def list_logs(
+        self, since: datetime, until: datetime
+    ) -> list[tuple[ConversationRecord, list[StoredEvent]]]:
+        """Every conversation started in [since, until), with its events in order."""
+
     def count_owned(self) -> dict[str, int]:
         """How many handed-off conversations each agent has now."""
 

@@ -92,6 +92,27 @@ class SqlConversationStore:
             events = [decode_event(data) for data in db.execute(query).scalars()]
         return LoadedConversation(_record(row._mapping), events, None)
 
+    def list_logs(
+        self, since: datetime, until: datetime
+    ) -> list[tuple[ConversationRecord, list[StoredEvent]]]:
+        c, e = t.conversations.c, t.conversation_events.c
+        window = and_(c.created_at >= since, c.created_at < until)
+        with self._engine.connect().execution_options(**{READ_ONLY: True}) as db:
+            records = [
+                _record(r._mapping)
+                for r in db.execute(select(t.conversations).where(window).order_by(c.created_at))
+            ]
+            rows = db.execute(
+                select(e.conversation_id, e.seq, e.at, e.data)
+                .join(t.conversations, c.id == e.conversation_id)
+                .where(window)
+                .order_by(e.conversation_id, e.seq)
+            ).all()
+        logs: dict[str, list[StoredEvent]] = {r.id: [] for r in records}
+        for row in rows:
+            logs[row.conversation_id].append(StoredEvent(row.seq, row.at, decode_event(row.data)))
+        return [(record, logs[record.id]) for record in records]
+
     def list_handoffs(self, limit: int = 1000) -> list[Handoff]:
         return self._handoffs(None, limit)
 

@@ -1,0 +1,1 @@
+"""Metrics that tell the truth, computed from conversations' event logs."""

@@ -1,0 +1,136 @@
+"""``parceldesk report``: the period's numbers in the terminal, and the seats they save."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from parceldesk.analytics.metrics import DIMENSIONS, Summary, resolved_by_ai
+from parceldesk.analytics.report import Report, make_report
+from parceldesk.analytics.staffing import staffing_saving
+from parceldesk.bootstrap import bootstrap
+from parceldesk.config import load_settings
+from parceldesk.domain.errors import InvalidInput
+
+
+def _day(text: str, name: str) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(text), time(0), UTC)
+    except ValueError:
+        raise InvalidInput(f"--{name} takes a date like 2026-11-30") from None
+
+
+def summary_rows(s: Summary) -> list[tuple[str, str]]:
+    def pct(count: int) -> str:
+        return f"{s.rate(count):.1%} ({count:,})"
+
+    def secs(value: float | None) -> str:
+        return "—" if value is None else f"{value:,.0f} s"
+
+    fees = ", ".join(f"{minor / 100:,.2f} {cur}" for cur, minor in sorted(s.fees.items()))
+    return [
+        ("conversations", f"{s.conversations:,}"),
+        ("AI resolution (strict)", pct(s.ai_resolved)),
+        ("containment (no handoff)", pct(s.contained)),
+        ("handed to a person", pct(s.handed_off)),
+        ("handoff reasons", ", ".join(f"{k} {v}" for k, v in sorted(s.handoff_reasons.items()))
+         or "—"),
+        ("first-contact resolution", pct(s.first_contact_resolved)),
+        ("abandoned waiting for a person", pct(s.abandoned)),
+        ("verification failures", f"{s.verification_failures:,}"),
+        ("policy refusals", f"{s.refusals:,}"),
+        ("out-of-scope turns", f"{s.out_of_scope_turns:,} of {s.turns:,}"),
+        ("wait for a person p50 / p90", f"{secs(s.wait_p50_s)} / {secs(s.wait_p90_s)}"),
+        ("handle time p50", secs(s.handle_p50_s)),
+        ("changes made", ", ".join(f"{k} {v}" for k, v in sorted(s.actions.items())) or "—"),
+        ("fees charged", fees or "—"),
+    ]  # fmt: skip
+
+
+def write_csv(report: Report, out: Any) -> None:
+    """One row per conversation, with the verdicts the numbers are made of."""
+    writer = csv.writer(out)
+    writer.writerow(["id", "started_at", "channel", "language", "intent", "turns",
+                     "ai_resolved", "contained", "handed_off", "handoff_reasons",
+                     "human_touched", "abandoned", "recontacted", "actions", "wait_s",
+                     "handle_s"])  # fmt: skip
+    for f in report.facts:
+        writer.writerow([
+            f.id, f.started_at.isoformat(), f.channel, f.language, f.main_intent, f.turns,
+            int(resolved_by_ai(f, report.recontacted)), int(f.contained), int(not f.contained),
+            ";".join(f.handoffs), int(f.human_touched), int(f.abandoned),
+            int(f.id in report.recontacted), ";".join(a.name for a in f.actions),
+            _number(f.wait_seconds), _number(f.handle_seconds),
+        ])  # fmt: skip
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f}"
+
+
+By = Annotated[str, typer.Option(help="Break down by day, hour, channel, language or intent.")]
+Contacts = Annotated[float, typer.Option(help="For staffing: contacts a year.")]
+HandleSeconds = Annotated[float, typer.Option(help="For staffing: a person's handle time, s.")]
+PeakFactor = Annotated[float, typer.Option(help="For staffing: busiest hour / average hour.")]
+CsvFile = Annotated[Path | None, typer.Option("--csv", help="Write one row per conversation.")]
+
+
+def report(
+    from_: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD, UTC).")],
+    to: Annotated[str, typer.Option(help="Last day, included.")],
+    by: By = "intent",
+    contacts_per_year: Contacts = 20_000_000,
+    handle_seconds: HandleSeconds = 300,
+    peak_factor: PeakFactor = 2.0,
+    csv_file: CsvFile = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON for machines.")] = False,
+) -> None:
+    """AI resolution (strict) and containment, handoffs and why, waits, handle times,
+    first-contact resolution, abandonment, refusals, changes and fees; the seats the AI saves."""
+    if by not in DIMENSIONS:
+        raise InvalidInput(f"--by is one of {', '.join(DIMENSIONS)}")
+    since, until = _day(from_, "from"), _day(to, "to") + timedelta(days=1)
+    application = bootstrap(load_settings())
+    made = make_report(application.conversation_store(), since, until)
+    application.close()
+    seats = staffing_saving(contacts_per_year, peak_factor, handle_seconds,
+                            made.summary.ai_resolution_rate)  # fmt: skip
+    if csv_file is not None:
+        with csv_file.open("w", newline="", encoding="utf-8") as out:
+            write_csv(made, out)
+    if as_json:
+        data = {"from": from_, "to": to, "summary": dict(summary_rows(made.summary)),
+                "ai_resolution_rate": made.summary.ai_resolution_rate,
+                "containment_rate": made.summary.containment_rate,
+                "by": {k: dict(summary_rows(v)) for k, v in made.by(by).items()},
+                "staffing": seats.__dict__}  # fmt: skip
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        return
+    _print(made, by, seats.__dict__, contacts_per_year)
+
+
+def _print(made: Report, by: str, seats: dict[str, Any], contacts: float) -> None:
+    console = Console()
+    table = Table(title=f"{made.since:%Y-%m-%d} to {made.until - timedelta(days=1):%Y-%m-%d}")
+    table.add_column("")
+    table.add_column("all", justify="right")
+    groups = made.by(by)
+    for value in groups:
+        table.add_column(f"{by} {value}", justify="right")
+    columns = [summary_rows(made.summary)] + [summary_rows(s) for s in groups.values()]
+    for index, (label, _) in enumerate(columns[0]):
+        table.add_row(label, *(rows[index][1] for rows in columns))
+    console.print(table)
+    console.print(
+        f"Staffing for {contacts:,.0f} contacts a year (Erlang C, 80% in 20 s): "
+        f"{seats['agents_without_ai']} agents scheduled for the busiest hour without the AI, "
+        f"{seats['agents_with_ai']} with it: {seats['saved']} seats saved."
+    )
