@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from datetime import UTC, date, datetime, time, timedelta
@@ -13,7 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from parceldesk.analytics.metrics import DIMENSIONS, Summary, resolved_by_ai
+from parceldesk.analytics.export import write_csv
+from parceldesk.analytics.metrics import DIMENSIONS, Summary
 from parceldesk.analytics.report import Report, make_report
 from parceldesk.analytics.staffing import staffing_saving
 from parceldesk.bootstrap import bootstrap
@@ -44,7 +44,7 @@ def summary_rows(s: Summary) -> list[tuple[str, str]]:
         ("handoff reasons", ", ".join(f"{k} {v}" for k, v in sorted(s.handoff_reasons.items()))
          or "—"),
         ("first-contact resolution", pct(s.first_contact_resolved)),
-        ("abandoned waiting for a person", pct(s.abandoned)),
+        ("never reached a person", pct(s.abandoned)),
         ("verification failures", f"{s.verification_failures:,}"),
         ("policy refusals", f"{s.refusals:,}"),
         ("out-of-scope turns", f"{s.out_of_scope_turns:,} of {s.turns:,}"),
@@ -53,27 +53,6 @@ def summary_rows(s: Summary) -> list[tuple[str, str]]:
         ("changes made", ", ".join(f"{k} {v}" for k, v in sorted(s.actions.items())) or "—"),
         ("fees charged", fees or "—"),
     ]  # fmt: skip
-
-
-def write_csv(report: Report, out: Any) -> None:
-    """One row per conversation, with the verdicts the numbers are made of."""
-    writer = csv.writer(out)
-    writer.writerow(["id", "started_at", "channel", "language", "intent", "turns",
-                     "ai_resolved", "contained", "handed_off", "handoff_reasons",
-                     "human_touched", "abandoned", "recontacted", "actions", "wait_s",
-                     "handle_s"])  # fmt: skip
-    for f in report.facts:
-        writer.writerow([
-            f.id, f.started_at.isoformat(), f.channel, f.language, f.main_intent, f.turns,
-            int(resolved_by_ai(f, report.recontacted)), int(f.contained), int(not f.contained),
-            ";".join(f.handoffs), int(f.human_touched), int(f.abandoned),
-            int(f.id in report.recontacted), ";".join(a.name for a in f.actions),
-            _number(f.wait_seconds), _number(f.handle_seconds),
-        ])  # fmt: skip
-
-
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.0f}"
 
 
 By = Annotated[str, typer.Option(help="Break down by day, hour, channel, language or intent.")]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from parceldesk.bootstrap import Application
@@ -37,3 +39,32 @@ def test_a_supervisor_reads_the_footprint_charts(page: Page, site: tuple[str, Ap
     page.get_by_label("Contacts a year").fill("-5")
     page.get_by_role("button", name="Plan").click()
     expect(page.get_by_role("alert")).to_contain_text("between 1 and")
+
+
+def test_a_supervisor_reads_the_numbers_and_drills_down(
+    page: Page, site: tuple[str, Application]
+) -> None:
+    base, application = site
+    boss = AddAgent("boss", "Boss", AgentRole.ADMIN, frozenset({"en"}), frozenset({"general"}),
+                    3, "correct horse 42")  # fmt: skip
+    add_agent(application.context, boss)
+    page.goto(f"{base}/chat?lang=en")
+    expect(page.locator(".msg.bot").first).to_be_visible()
+    page.get_by_label("Your message").fill("let me talk to a human please")
+    page.keyboard.press("Enter")
+    expect(page.locator(".msg.bot")).to_have_count(3, timeout=15_000)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{base}/agent/login")
+    page.get_by_label("Username").fill("boss")
+    page.get_by_label("Password").fill("correct horse 42")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Numbers").click()
+    cards = page.get_by_role("region", name="Headline numbers")
+    expect(cards).to_contain_text("AI resolution (strict)")
+    expect(cards).to_contain_text("Containment (no handoff)")
+    expect(page.get_by_role("img", name="AI resolution and containment by day")).to_be_visible()
+    screenshot(page, "dashboard-numbers")
+    cards.get_by_role("link", name=re.compile("Handed to a person")).click()
+    expect(page.get_by_role("heading", name=re.compile("Handed to a person"))).to_be_visible()
+    expect(page.locator("table.queue")).to_contain_text("customer_request")
+    screenshot(page, "dashboard-drill-down")

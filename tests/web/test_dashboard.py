@@ -40,3 +40,28 @@ def test_the_footprint_dashboard_refuses_bad_input_with_a_clear_message(
         assert page.status_code == 422
         assert message in page.text
         assert "<svg" not in page.text
+
+
+def test_the_numbers_drill_down_to_their_conversations_and_export_one_row_each(
+    client: TestClient, ctx: Context
+) -> None:
+    add(ctx, "chief", {"zh"}, AgentRole.SUPERVISOR)
+    started = client.post("/api/v1/conversations", json={"language": "zh"}).json()
+    client.post(f"/api/v1/conversations/{started['id']}/messages",
+                json={"text": "转人工", "client_message_id": "1"},
+                headers={"Authorization": f"Bearer {started['token']}"})  # fmt: skip
+    client.post("/api/v1/conversations", json={"language": "en"})  # greeted, nothing more
+    sign_in(client, "chief")
+    page = client.get("/dashboard?from=2026-11-22&to=2026-11-28")
+    assert page.status_code == 200
+    assert "Handed to a person" in page.text
+    assert "50.0%" in page.text  # one of the two was handed to a person
+    assert page.text.count("<svg") == 2
+    listed = client.get("/dashboard/conversations?metric=handed_off&from=2026-11-22&to=2026-11-28")
+    assert f"/agent/conversations/{started['id']}" in listed.text
+    assert "1 conversations" in listed.text
+    exported = client.get("/dashboard/export.csv?from=2026-11-22&to=2026-11-28")
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert len(exported.text.strip().splitlines()) == 3  # a header and one row each
+    assert client.get("/dashboard?from=2026-11-28&to=2026-11-01").status_code == 422
+    assert client.get("/dashboard/conversations?metric=vibes").status_code == 422

@@ -8,7 +8,10 @@ from datetime import datetime
 from parceldesk.conversation import events as e
 from parceldesk.conversation.ports import ConversationRecord, StoredEvent
 
-ANSWER_CONFIRMATIONS = frozenset({"thanks"})  # strict: a thank-you, not a yes to a question
+ANSWER_CONFIRMATIONS = frozenset({"thanks"})
+SMALL_TALK = frozenset(
+    {"greet", "thanks", "goodbye", "affirm", "deny", "out_of_scope"}
+)  # strict: a thank-you, not a yes to a question
 
 
 @dataclass(frozen=True)
@@ -42,9 +45,11 @@ class ConversationFacts:
     turns: int
     wrap_up: str | None = None
 
+    asked_for: str | None = None  # the first request understood, when no task was started
+
     @property
     def main_intent(self) -> str:
-        return self.intents[0] if self.intents else "none"
+        return self.intents[0] if self.intents else (self.asked_for or "none")
 
     @property
     def contained(self) -> bool:
@@ -96,7 +101,7 @@ class _Folding:
         self.confirmed = False
         self.failures = self.refusals = self.out_of_scope = self.turns = 0
         self.wrap_up: str | None = None
-        self.pending_fee: dict[str, object] | None = None
+        self.asked_for: str | None = None
 
     def apply(self, stored: StoredEvent) -> None:  # noqa: C901 - one case per event type
         event, at = stored.event, stored.at
@@ -106,6 +111,8 @@ class _Folding:
             case e.IntentDetected(intent=intent, language=language):
                 self.language = language
                 self.out_of_scope += intent == "out_of_scope"
+                if intent not in SMALL_TALK and self.asked_for is None:
+                    self.asked_for = intent
                 if intent in ANSWER_CONFIRMATIONS and self.resolved_by_bot and not self.human:
                     self.confirmed = True
             case e.TaskStarted(task=task, resumes=False):
@@ -143,5 +150,5 @@ class _Folding:
             record.caller_phone, frozenset(self.waybills), tuple(self.intents),
             tuple(self.handoffs), self.handed_off_at, self.joined_at, self.done_at, self.human,
             tuple(self.actions), self.confirmed, self.failures, self.refusals,
-            self.out_of_scope, self.turns, self.wrap_up,
+            self.out_of_scope, self.turns, self.wrap_up, self.asked_for,
         )  # fmt: skip

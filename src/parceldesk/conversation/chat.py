@@ -102,6 +102,11 @@ class ChatService(AgentSide):
         self._feed = feed
         self._locks = tuple(threading.Lock() for _ in range(LOCK_STRIPES))
 
+    @property
+    def store(self) -> ConversationStore:
+        """Where the conversations are kept (for reports over them)."""
+        return self._store
+
     def start(
         self, channel: str, language: str | None = None, caller_phone: str | None = None
     ) -> StartedConversation:

@@ -12,6 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from parceldesk import __version__
+from parceldesk.analytics.report import make_report
 from parceldesk.conversation.chat import ChatService
 from parceldesk.footprint.sites import find_sites
 from parceldesk.services.context import Context
@@ -20,6 +21,7 @@ from parceldesk.web.agent_live import build_agent_live
 from parceldesk.web.api import build_api
 from parceldesk.web.dashboard import build_dashboard
 from parceldesk.web.errors import install_error_handlers
+from parceldesk.web.insights import MakeReport
 from parceldesk.web.limits import RateLimiter
 from parceldesk.web.live import build_live
 from parceldesk.web.miniapp import build_miniapp
@@ -46,6 +48,7 @@ def create_app(
     verification_failures_per_address: int = 20,
     embed_origins: str = "",
     list_sites: Callable[[], dict[str, str]] | None = None,
+    report_for: MakeReport | None = None,
 ) -> FastAPI:
     app = FastAPI(
         title="parceldesk",
@@ -70,7 +73,12 @@ def create_app(
     app.include_router(build_miniapp(context))
     app.include_router(build_agent_workspace(context, chat, RateLimiter(30, 300.0)))
     app.include_router(build_agent_live(context, chat))
-    app.include_router(build_dashboard(context, list_sites or (lambda: find_sites(None))))
+    app.include_router(
+        build_dashboard(
+            context, list_sites or (lambda: find_sites(None)),
+            report_for or (lambda since, until: make_report(chat.store, since, until)),
+        )
+    )  # fmt: skip
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
     @app.get("/health", response_model=HealthPublic, tags=["operations"])

@@ -34,11 +34,16 @@ def stacked_bars(
     return _svg(title, parts, list(series))
 
 
-def lines(title: str, labels: list[str], series: dict[str, list[float]], unit: str) -> Markup:
-    """One line per series over the labels (e.g. PUE by month per site), from the lowest value."""
+def lines(
+    title: str, labels: list[str], series: dict[str, list[float]], unit: str,
+    scale: tuple[float, float] | None = None,
+) -> Markup:  # fmt: skip
+    """One line per series over the labels (e.g. PUE by month per site); the scale fits the
+    values unless given (e.g. 0-100 for percentages)."""
     values = [v for vs in series.values() for v in vs]
     low, high = min(values, default=0), max(values, default=1)
-    low, high = low - (high - low) * 0.1 - 1e-6, high + (high - low) * 0.1 + 1e-6
+    margin = (high - low) * 0.1 or max(abs(high) * 0.1, 1.0)
+    low, high = scale or (low - margin, high + margin)
     step = (WIDTH - LEFT) / max(len(labels), 1)
     parts = [_axis(title, high, unit, low)]
     for colour, (name, points) in zip(PALETTE, series.items(), strict=False):
