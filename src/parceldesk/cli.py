@@ -20,7 +20,7 @@ from rich.table import Table
 
 from parceldesk import __version__
 from parceldesk.bootstrap import Application, bootstrap, build_web_app
-from parceldesk.cli_analytics import report
+from parceldesk.cli_analytics import report, simulate
 from parceldesk.cli_footprint import footprint_app, save_measurement
 from parceldesk.config import Settings, load_settings
 from parceldesk.domain.errors import ParceldeskError
@@ -52,6 +52,7 @@ app.add_typer(agent_app, name="agent")
 app.add_typer(nlu_app, name="nlu")
 app.add_typer(footprint_app, name="footprint")
 app.command("report")(report)
+app.command("simulate")(simulate)
 console = Console(soft_wrap=True)
 
 ShipmentsOption = Annotated[int, typer.Option("--shipments", "-n", help="How many shipments.")]

@@ -96,3 +96,27 @@ def test_the_footprint_planner_uses_the_cpu_cost_bench_conversation_measured(
     assert used == pytest.approx(float(measured.group(1)), abs=0.01)
     given = _run(env, "footprint", "plan", "--site", "lingqiu", "--cpu-ms-per-turn", "7", "--json")
     assert json.loads(given.stdout)["inputs"]["workload"]["cpu_ms_per_turn"] == 7
+
+
+def test_simulate_plays_customers_and_holds_analytics_against_the_truth(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    args = ("simulate", "--conversations", "40", "--shipments", "300", "--seed", "7")
+    first, again = _run(env, *args), _run(env, *args)
+    assert first.returncode == 0, first.stderr + first.stdout
+    true = re.search(r"true AI resolution \(goal met, no person\): ([\d.]+)%", first.stdout)
+    measured = re.search(r"measured by analytics \(strict\): +([\d.]+)%", first.stdout)
+    assert true, first.stdout
+    assert measured, first.stdout
+    assert "40 simulated conversations" in first.stdout
+    assert "seats saved" in first.stdout
+
+    def numbers(text: str) -> list[str]:
+        return re.findall(r"(?:resolution|analytics|difference)[^\n]*?([-+]?[\d.]+)", text)
+
+    assert numbers(first.stdout) == numbers(again.stdout)  # the same seed, the same customers
+    mix = tmp_path / "mix.yaml"
+    mix.write_text("track_parcel: 1\nteleport: 1\n", encoding="utf-8")
+    bad = _run(env, "simulate", "--conversations", "5", "--mix", str(mix))
+    assert bad.returncode == 1
+    assert "not teleport" in bad.stderr

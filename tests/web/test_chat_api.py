@@ -241,3 +241,24 @@ def test_one_address_guessing_digits_across_parcels_is_stopped(
     assert blocked.status_code == 429
     assert blocked.json()["error"]["code"] == "rate_limited"
     assert int(blocked.headers["Retry-After"]) > 0
+
+
+def test_the_transcript_keeps_the_bots_status_answers_and_read_backs(
+    client: TestClient, ctx: Context
+) -> None:
+    shipment = given_shipment(ctx)
+    started = client.post("/api/v1/conversations", json={"language": "en"}).json()
+    auth = {"Authorization": f"Bearer {started['token']}"}
+    said = []
+    for number, text in enumerate([f"where is {shipment.waybill}",
+                                   f"change the delivery address of {shipment.waybill}", "5678",
+                                   "北京市海淀区中关村大街27号"]):  # fmt: skip
+        turn = client.post(f"/api/v1/conversations/{started['id']}/messages",
+                           json={"text": text, "client_message_id": str(number)},
+                           headers=auth).json()  # fmt: skip
+        said += turn["replies"]
+    kept = [m["text"] for m in client.get(f"/api/v1/conversations/{started['id']}",
+                                          headers=auth).json()["messages"]
+            if m["sender"] == "bot"]  # fmt: skip
+    assert [text for text in said if text not in kept] == []  # every reply is in the record
+    assert any("中关村大街27号" in text and "(yes/no)" in text for text in kept)

@@ -1,8 +1,9 @@
 """The numbers a service centre is run on, with strict definitions (docs/analytics.md).
 
-- **AI resolution**: no human touched the conversation, and either a write the bot made succeeded
-  or the customer thanked it after it resolved their question, and the same customer did not
-  come back about the same parcel and intent within ``RECONTACT_DAYS``.
+- **AI resolution**: the conversation was never handed to a person (a customer left waiting for
+  one was not served by the AI, whatever the bot did first), and either a write the bot made
+  succeeded or the customer thanked it after it resolved their question, and the same customer
+  did not come back about the same parcel and intent within ``RECONTACT_DAYS``.
 - **Containment**: no handoff at all. Never reported as resolution.
 - **First-contact resolution**: resolved (by the AI, or by a person who made a change or wrapped
   up as resolved) with no re-contact within the window.
@@ -55,7 +56,7 @@ def _contact_keys(f: ConversationFacts) -> list[tuple[str, str]]:
 
 
 def resolved_by_ai(f: ConversationFacts, recontacted: set[str]) -> bool:
-    return (not f.human_touched and (f.bot_wrote or f.confirmed_answered)
+    return (f.contained and not f.human_touched and (f.bot_wrote or f.confirmed_answered)
             and f.id not in recontacted)  # fmt: skip
 
 

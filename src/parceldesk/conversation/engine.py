@@ -276,8 +276,9 @@ class Conversation(SlotFilling):
         """Record a proposal or a refusal and say it; a refusal ends the task and is returned."""
         for event in outcome.events:
             self._emit(event)
-        self._replies.append(outcome.text)
         refused = next((ev for ev in outcome.events if isinstance(ev, e.ActionRefused)), None)
+        self._emit(e.BotSaid("refusal" if refused else "read_back", outcome.text))
+        self._replies.append(outcome.text)
         if refused is not None:
             self._finish("refused")
         return refused
@@ -369,6 +370,7 @@ class Conversation(SlotFilling):
         )
         if grant:
             text += " " + say(lang, "status_verified_extra", destination=view.destination)
+        self._emit(e.BotSaid("status", text.strip()))  # stored: the transcript shows the answer
         self._replies.append(text.strip())
         self._finish("resolved")
 

@@ -125,3 +125,12 @@ def test_erlang_c_matches_the_textbook_and_the_ai_saves_seats() -> None:
     assert saving.agents_with_ai < saving.agents_without_ai
     assert saving.saved == saving.agents_without_ai - saving.agents_with_ai
     assert staffing_saving(20_000_000, 2.0, 300, 0.0).saved == 0
+
+
+def test_a_conversation_handed_to_a_person_after_the_bots_write_is_not_resolved_by_the_ai() -> None:
+    complaint: list[e.Event] = [e.UserSaid("投诉"), e.IntentDetected("complaint", 0.9, "zh"),
+                 e.TaskStarted("complaint"), e.ActionExecuted("file_complaint", "PD1", "CP1"),
+                 e.HandoffRequested("severe_complaint", {})]  # fmt: skip
+    facts = log("c", T0, *complaint)
+    assert facts.bot_wrote
+    assert not resolved_by_ai(facts, set())  # nobody came, but the customer was waiting for them

@@ -1,0 +1,1 @@
+"""Simulated customers who know their goal and check it: the truth to hold analytics against."""

@@ -1,0 +1,238 @@
+"""Play simulated customers against the real engine, check each one's goal in the database, and
+hold the analytics' verdicts against the truth."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from parceldesk.analytics.metrics import resolved_by_ai
+from parceldesk.analytics.report import Report, make_report
+from parceldesk.bootstrap import Application
+from parceldesk.conversation import events as e
+from parceldesk.conversation.chat import ChatService
+from parceldesk.conversation.state import ConversationState, fold
+from parceldesk.domain.errors import InvalidInput
+from parceldesk.domain.phones import last_digits
+from parceldesk.domain.shipments import Shipment
+from parceldesk.services.tracking import tracking_view
+from parceldesk.simulation.customers import Persona, phrases
+from parceldesk.storage import tables as t
+
+# (as written, what must be in the stored address afterwards)
+STREETS = {
+    "CN": (("建国路88号", ("建国路88号",)), ("人民路12号", ("人民路12号",)),
+           ("解放大道7号", ("解放大道7号",))),
+    "other": (("Jl. Merdeka No. 12", ("Merdeka", "12")), ("Jl. Sudirman No. 5", ("Sudirman", "5")),
+              ("Jl. Gatot Subroto No. 21", ("Gatot Subroto", "21"))),
+}  # fmt: skip
+
+
+WRITES = {"change_address": "change_address", "reschedule_delivery": "reschedule_delivery",
+          "intercept_return": "intercept_return", "complaint": "file_complaint"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Outcome:
+    persona: Persona
+    conversation_id: str
+    waybill: str
+    achieved: bool  # the customer got what they came for
+    handed_off: bool
+    turns: int
+
+    @property
+    def truly_resolved_by_ai(self) -> bool:
+        return self.achieved and not self.handed_off and self.persona.goal != "human_agent"
+
+
+@dataclass
+class Simulation:
+    outcomes: list[Outcome] = field(default_factory=list)
+    report: Report | None = None
+
+    @property
+    def true_rate(self) -> float:
+        return sum(o.truly_resolved_by_ai for o in self.outcomes) / len(self.outcomes)
+
+    @property
+    def measured_rate(self) -> float:
+        assert self.report is not None
+        return self.report.summary.ai_resolution_rate
+
+    def disagreements(self) -> dict[str, list[str]]:
+        """Where the analytics' verdict and the truth differ, and why (as far as one can tell)."""
+        assert self.report is not None
+        facts = {f.id: f for f in self.report.facts}
+        found: dict[str, list[str]] = {}
+        for o in self.outcomes:
+            f = facts[o.conversation_id]
+            measured = resolved_by_ai(f, self.report.recontacted)
+            if measured == o.truly_resolved_by_ai:
+                continue
+            if o.truly_resolved_by_ai and f.id in self.report.recontacted:
+                why = "achieved, but the same parcel and intent came back within 7 days"
+            elif o.truly_resolved_by_ai and not f.bot_wrote:
+                why = "answered, but the customer did not say thanks (no write to count)"
+            elif o.truly_resolved_by_ai:
+                why = "achieved, not counted (other)"
+            else:
+                why = f"counted as resolved, but the goal ({o.persona.goal}) was not met"
+            found.setdefault(why, []).append(o.conversation_id)
+        return found
+
+
+def simulate(
+    app: Application, personas: list[Persona], seed: int,
+    progress: Callable[[int], None] | None = None,
+) -> Simulation:  # fmt: skip
+    chat, rng = app.chat(), random.Random(seed)
+    parcels = _parcels(app, len(personas), rng)
+    since = app.context.clock.now()
+    result = Simulation()
+    for persona, waybill in zip(personas, parcels, strict=True):
+        result.outcomes.append(Customer(app, chat, persona, waybill, rng).talk())
+        if progress:
+            progress(1)
+    until = app.context.clock.now() + timedelta(seconds=1)
+    result.report = make_report(app.conversation_store(), since - timedelta(seconds=1), until)
+    return result
+
+
+def _parcels(app: Application, count: int, rng: random.Random) -> list[str]:
+    with app.engine.connect() as db:
+        top = db.execute(select(func.max(t.shipments.c.id))).scalar_one() or 0
+        if not top:
+            raise InvalidInput("there are no shipments; the simulation needs a world")
+        ids = [rng.randint(1, top) for _ in range(count)]
+        query = select(t.shipments.c.id, t.shipments.c.waybill)
+        rows = {row.id: row.waybill for row in db.execute(query)}
+    return [rows[i] for i in ids]
+
+
+class Customer:
+    """One simulated customer talking to the assistant until done, stuck or out of patience."""
+
+    def __init__(self, app: Application, chat: ChatService, persona: Persona, waybill: str,
+                 rng: random.Random) -> None:  # fmt: skip
+        self.app, self.chat, self.p, self.rng = app, chat, persona, rng
+        self.words = phrases()[persona.language]
+        with app.context.uow() as uow:
+            self.before = uow.shipments.get(waybill)
+        party = self.before.sender if persona.goal == "intercept_return" else self.before.recipient
+        self.digits = last_digits(party.phone)
+        self.target, self.expected = _new_address(self.before, rng)
+        self.sent = 0
+        self.gave_wrong_digits = False
+
+    def talk(self) -> Outcome:
+        started = self.chat.start("web", self.p.language)
+        self.cid, self.token = started.id, started.token
+        self.say(self.p.opening.format(w=self.before.waybill))
+        rephrased = False
+        while self.sent < self.p.patience:
+            state = self.state()
+            if state.handed_off:
+                break
+            reply = self.answer(state)
+            if reply is None:
+                stuck = self.misunderstood()
+                if not stuck:
+                    if self.p.thanks and self.achieved():
+                        self.say(self.rng.choice(self.words["thanks"]))
+                    break
+                if self.p.asks_for_person_when_stuck:
+                    reply = self.words["human"]
+                elif not rephrased:
+                    reply, rephrased = self.rng.choice(self.words[self.p.goal]), True
+                    reply = reply.format(w=self.before.waybill)
+                else:
+                    break  # gives up
+            self.say(reply)
+        state = self.state()
+        return Outcome(self.p, self.cid, self.before.waybill, self.achieved(), state.handed_off,
+                       self.sent)  # fmt: skip
+
+    def answer(self, state: ConversationState) -> str | None:
+        """What the customer says to the question the assistant asked (None: it asked none)."""
+        if state.pending is not None:  # yes to what they came for, no to anything else
+            wanted = WRITES.get(self.p.goal) == state.pending.action
+            return str(self.rng.choice(self.words["agree" if wanted else "decline"]))
+        if state.task is None:
+            return None
+        match state.asked:
+            case "digits":
+                wrong = self.p.wrong_digits_first and not self.gave_wrong_digits
+                self.gave_wrong_digits = True
+                return "0000" if wrong and self.digits != "0000" else self.digits
+            case "waybill":
+                return self.before.waybill
+            case "new_address":
+                return self.target
+            case "time":
+                return str(self.words["when"])
+            case "description":
+                return str(self.words["complaint_text"])
+        return None
+
+    def say(self, text: str) -> None:
+        self.chat.post(self.cid, self.token, text, f"sim-{self.sent}")
+        self.sent += 1
+
+    def events(self) -> list[e.Event]:
+        return [x.event for x in self.app.conversation_store().list_events(self.cid)]
+
+    def state(self) -> ConversationState:
+        return fold(self.events())
+
+    def misunderstood(self) -> bool:
+        """Whether the assistant's last answer was "I did not understand"."""
+        events = self.events()
+        last_turn = max(i for i, x in enumerate(events) if isinstance(x, e.UserSaid))
+        return any(isinstance(x, e.Misunderstood) for x in events[last_turn:])
+
+    def achieved(self) -> bool:
+        """The truth, from the database (and, for answers, from what the customer was told)."""
+        goal, events = self.p.goal, self.events()
+        if goal == "human_agent":
+            return any(isinstance(x, e.HandoffRequested) for x in events)
+        if goal == "faq":
+            return any(isinstance(x, e.BotSaid) and x.key.startswith("faq_") for x in events)
+        if goal == "track_parcel":
+            city = tracking_view(self.before, None).current_city
+            return any(isinstance(x, e.BotSaid) and city in x.text for x in events)
+        told = [x.reference for x in events if isinstance(x, e.ActionExecuted) and x.reference]
+        with self.app.context.uow() as uow:
+            after = uow.shipments.get(self.before.waybill)
+            complaints = [uow.records.find_complaint(ref) for ref in told]
+        match goal:
+            case "change_address":
+                line = after.destination.one_line()
+                return all(part in line for part in self.expected)
+            case "reschedule_delivery":
+                return (
+                    after.appointment is not None and after.appointment != self.before.appointment
+                )
+            case "intercept_return":
+                return after.returning_to_sender and not self.before.returning_to_sender
+        return any(c is not None for c in complaints)  # the reference they were told is real
+
+
+def _new_address(shipment: Shipment, rng: random.Random) -> tuple[str, tuple[str, ...]]:
+    """An address in the parcel's own city (a recipient may move a parcel within it), and the
+    parts the stored address must show once changed."""
+    d = shipment.destination
+    if d.country == "CN":
+        street, expected = rng.choice(STREETS["CN"])
+        return f"{d.province}{d.city}{d.district}{street}", expected
+    street, expected = rng.choice(STREETS["other"])
+    return f"{street}, {d.district}, {d.city}", expected
+
+
+def disagreement_summary(simulation: Simulation) -> Counter[str]:
+    return Counter({why: len(ids) for why, ids in simulation.disagreements().items()})
