@@ -44,6 +44,7 @@ class Application:
     policy: Policy
     context: Context
     _understander: MessageUnderstander | None = None
+    models_dir: Path | None = None  # where the language model is kept; default <data dir>/models
 
     def close(self) -> None:
         self.engine.dispose()
@@ -54,7 +55,7 @@ class Application:
         if self._understander is None:
             from parceldesk.conversation.nlu.understand import Understander
 
-            cache = self.settings.data_dir / "models"
+            cache = self.models_dir or self.settings.data_dir / "models"
             understander = Understander.load_or_train(self.policy.carriers, cache)
             # the first Chinese address loads jionlp's gazetteer (~0.6 s): pay it now, not in a turn
             understander.understand(

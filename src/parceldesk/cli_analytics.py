@@ -134,7 +134,6 @@ def simulate(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from parceldesk.conversation.nlu.understand import Understander
     from parceldesk.operations import seed_world
     from parceldesk.simulation.customers import check_languages, load_mix, make_personas
     from parceldesk.simulation.run import simulate as run_simulation
@@ -146,9 +145,7 @@ def simulate(
             update={"data_dir": Path(folder), "database_url": f"sqlite:///{folder}/sim.db"}
         )
         application = bootstrap(settings, migrate=True)
-        application._understander = Understander.load_or_train(  # trained once, kept
-            application.policy.carriers, load_settings().data_dir / "models"
-        )
+        application.models_dir = load_settings().data_dir / "models"  # trained once, kept
         seed_world(application, shipments, seed)
         started = clock.perf_counter()
         with Progress("simulating", *columns) as progress:
