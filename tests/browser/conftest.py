@@ -89,3 +89,11 @@ def screenshot(page: Page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in_as(page: Page, base: str, username: str, password: str = "correct horse 42") -> None:
+    """Sign in to the agent workspace."""
+    page.goto(f"{base}/agent/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

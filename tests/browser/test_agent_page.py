@@ -12,7 +12,7 @@ from parceldesk.bootstrap import Application
 from parceldesk.domain.agents import AgentRole
 from parceldesk.domain.shipments import Shipment
 from parceldesk.services.agents import AddAgent, add_agent
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in_as
 
 
 def test_an_agent_signs_in_and_sees_the_handoff(page: Page, site: tuple[str, Application]) -> None:
@@ -69,10 +69,7 @@ def test_an_agent_takes_over_and_the_customer_sees_the_message_live(
         page.keyboard.press("Enter")
         expect(page.locator(".msg.bot")).to_have_count(bots, timeout=15_000)
     agent_side = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
-    agent_side.goto(f"{base}/agent/login")
-    agent_side.get_by_label("Username").fill("ayu")
-    agent_side.get_by_label("Password").fill("correct horse 42")
-    agent_side.get_by_role("button", name="Sign in").click()
+    sign_in_as(agent_side, base, "ayu")
     agent_side.locator("table.queue a").last.click()
     expect(agent_side.locator(".facts").first).to_contain_text(shipment.waybill)
     # from the open conversation to the address changed: three clicks, timed
@@ -99,13 +96,6 @@ def test_an_agent_takes_over_and_the_customer_sees_the_message_live(
     assert errors == []  # the Content-Security-Policy lets the chat's own WebSocket through
     assert sockets  # the agent's messages came over the WebSocket, not by polling
     agent_side.context.close()
-
-
-def sign_in_as(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/agent/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("correct horse 42")
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_a_chat_is_routed_to_the_available_agent_who_works_it_live_and_others_cannot_open_it(

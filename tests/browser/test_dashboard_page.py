@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from parceldesk.bootstrap import Application
 from parceldesk.domain.agents import AgentRole
 from parceldesk.services.agents import AddAgent, add_agent
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in_as
 
 
 def test_a_supervisor_reads_the_footprint_charts(page: Page, site: tuple[str, Application]) -> None:
@@ -20,10 +20,7 @@ def test_a_supervisor_reads_the_footprint_charts(page: Page, site: tuple[str, Ap
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{base}/agent/login")
-    page.get_by_label("Username").fill("planner")
-    page.get_by_label("Password").fill("correct horse 42")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_as(page, base, "planner")
     page.goto(f"{base}/dashboard/footprint")
     expect(page.get_by_role("heading", name="Side by side")).to_be_visible()
     expect(page.get_by_role("img", name="PUE by month")).to_be_visible()
@@ -54,10 +51,7 @@ def test_a_supervisor_reads_the_numbers_and_drills_down(
     page.keyboard.press("Enter")
     expect(page.locator(".msg.bot")).to_have_count(3, timeout=15_000)
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(f"{base}/agent/login")
-    page.get_by_label("Username").fill("boss")
-    page.get_by_label("Password").fill("correct horse 42")
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_as(page, base, "boss")
     page.get_by_role("link", name="Numbers").click()
     cards = page.get_by_role("region", name="Headline numbers")
     expect(cards).to_contain_text("AI resolution (strict)")

@@ -158,11 +158,11 @@ class AgentSide:
     def route(self) -> list[tuple[str, str]]:
         """Offer the waiting conversations to available agents with a free seat; returns the
         ``(conversation_id, agent_id)`` pairs that were assigned."""
+        agents, seats = self._seats()
+        if not agents:
+            return []  # nobody to give a conversation to: no need to read the queue
         now = self._ctx.clock.now()
         waiting = [waiting_of(h, now) for h in self._store.list_handoffs() if not h.taken]
-        if not waiting:
-            return []
-        agents, seats = self._seats()
         assigned = []
         for conversation_id, agent_id in plan_assignments(waiting, seats):
             try:
