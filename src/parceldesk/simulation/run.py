@@ -4,7 +4,6 @@ hold the analytics' verdicts against the truth."""
 from __future__ import annotations
 
 import random
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -129,6 +128,7 @@ class Customer:
         self.target, self.expected = _new_address(self.before, rng)
         self.sent = 0
         self.gave_wrong_digits = False
+        self._events: list[e.Event] | None = None  # read once per turn
 
     def talk(self) -> Outcome:
         started = self.chat.start("web", self.p.language)
@@ -183,9 +183,13 @@ class Customer:
     def say(self, text: str) -> None:
         self.chat.post(self.cid, self.token, text, f"sim-{self.sent}")
         self.sent += 1
+        self._events = None
 
     def events(self) -> list[e.Event]:
-        return [x.event for x in self.app.conversation_store().list_events(self.cid)]
+        """The conversation so far, read from the store once after each message."""
+        if self._events is None:
+            self._events = [x.event for x in self.app.conversation_store().list_events(self.cid)]
+        return self._events
 
     def state(self) -> ConversationState:
         return fold(self.events())
@@ -232,7 +236,3 @@ def _new_address(shipment: Shipment, rng: random.Random) -> tuple[str, tuple[str
         return f"{d.province}{d.city}{d.district}{street}", expected
     street, expected = rng.choice(STREETS["other"])
     return f"{street}, {d.district}, {d.city}", expected
-
-
-def disagreement_summary(simulation: Simulation) -> Counter[str]:
-    return Counter({why: len(ids) for why, ids in simulation.disagreements().items()})
