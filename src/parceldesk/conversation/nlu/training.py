@@ -98,12 +98,21 @@ def split_bases(
     return train, test
 
 
+# Deleting one of these flips the meaning ("没错" → "错", "不要" → "要", "don't" → "dont" is fine).
+_NEGATIONS = frozenset("不没别未无非否")
+
+
 def _typo(rng: random.Random, text: str) -> str:
-    if len(text) < 4:
+    """One slip of the fingers in the written sentence: a dropped, swapped or doubled character.
+
+    Short sentences are left alone (a slip there makes another word, not a typo), and a negation
+    is never dropped, so the label stays true.
+    """
+    if len(text) < 5:
         return text
     i = rng.randrange(1, len(text) - 1)
     kind = rng.randrange(3)
-    if kind == 0:
+    if kind == 0 and text[i] not in _NEGATIONS:
         return text[:i] + text[i + 1 :]
     if kind == 1:
         return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
@@ -131,13 +140,13 @@ def variants(
     data = _augment_data()
     for index in range(count):
         text = fill(rng, example.text, example.language, formats)
+        if index and rng.random() < 0.3:
+            text = _typo(rng, text)
         if index and example.intent in data["mention_intents"] and rng.random() < 0.4:
             text = _mention_waybill(rng, text, example.language, formats)
         if index:
             text = rng.choice(data["prefixes"][example.language]) + text
             text += rng.choice(data["suffixes"][example.language])
-            if rng.random() < 0.3:
-                text = _typo(rng, text)
             if rng.random() < 0.2:
                 text = text.capitalize() if rng.random() < 0.5 else text.upper()
         yield Example(text, example.intent, example.language)
