@@ -22,7 +22,14 @@ import yaml
 from parceldesk.conversation.addresses import looks_like_address, parse_address, strip_lead_in
 from parceldesk.conversation.language import detect_language
 from parceldesk.conversation.nlu.classifier import MODEL_FORMAT, IntentClassifier
-from parceldesk.conversation.nlu.training import expand, load_bases, load_composed, split_bases
+from parceldesk.conversation.nlu.semantic import EMBEDDER_NAME, find_embedder
+from parceldesk.conversation.nlu.training import (
+    Example,
+    expand,
+    load_bases,
+    load_composed,
+    split_bases,
+)
 from parceldesk.conversation.slots import Slot, extract_slots
 from parceldesk.domain.waybills import WaybillFormat
 
@@ -77,7 +84,8 @@ def find_address_slot(text: str) -> Slot | None:
 
 def training_fingerprint() -> str:
     """Changes whenever the training data or the library that trains on it changes."""
-    digest = hashlib.sha256(f"{sklearn.__version__}/{MODEL_FORMAT}".encode())
+    embedder = EMBEDDER_NAME if find_embedder() is not None else "no embedder"
+    digest = hashlib.sha256(f"{sklearn.__version__}/{MODEL_FORMAT}/{embedder}".encode())
     data = resources.files("parceldesk.conversation").joinpath("data")
     files = sorted(
         f"nlu/{entry.name}" for entry in data.joinpath("nlu").iterdir() if entry.is_file()
@@ -102,8 +110,16 @@ class Understander:
         if held_out:
             bases, _ = split_bases(bases, TRAINING_SEED)
         examples = expand(bases + load_composed(TRAINING_SEED), TRAINING_SEED, formats)
-        texts = [mask(e.text, extract_slots(e.text, formats, date(2026, 1, 1))) for e in examples]
-        return cls(IntentClassifier.train(texts, [e.intent for e in examples]), formats)
+
+        def masked(texts: list[Example]) -> list[str]:
+            return [mask(e.text, extract_slots(e.text, formats, date(2026, 1, 1))) for e in texts]
+
+        classifier = IntentClassifier.train(
+            masked(examples),
+            [e.intent for e in examples],
+            meanings=(masked(bases), [b.intent for b in bases]),
+        )
+        return cls(classifier, formats)
 
     @classmethod
     def load_or_train(

