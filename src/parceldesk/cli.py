@@ -381,12 +381,15 @@ def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
 @nlu_app.command("evaluate")
 def nlu_evaluate(
     mistakes: Annotated[int, typer.Option(help="How many mistakes to list.")] = 20,
+    folds: Annotated[
+        int, typer.Option(min=1, max=5, help="How many of the five folds to hold out in turn.")
+    ] = 5,
 ) -> None:
-    """Train without a held-out fifth of the written examples and report accuracy on it."""
+    """Cross-validate: train without a fifth of the written examples, judge it, for each fifth."""
     from parceldesk.conversation.nlu.report import evaluate_held_out
 
     policy = load_policy(load_settings().policy_file)
-    report = evaluate_held_out(policy.carriers)
+    report = evaluate_held_out(policy.carriers, folds=range(folds))
     table = Table("language", "intent", "correct", "total", "accuracy", title="held-out accuracy")
     for (language, intent), score in report.by_intent.items():
         table.add_row(

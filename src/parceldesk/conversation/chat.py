@@ -174,7 +174,7 @@ class ChatService(AgentSide):
                 verification_failed=any(isinstance(x, e.VerificationFailed) for x in new),
             )  # fmt: skip
             turn = StoredTurn(client_message_id, result.to_json())
-            seqs = self._store.append(record, new, turn, self._ctx.clock.now())
+            seqs = self._store.append(record, new, turn, self._ctx.clock.now(), len(history))
         if record.handed_off or result.handed_off:  # an agent may be watching
             self._publish(conversation_id, _customer_frame(seqs, new), "agent")
         if handoff is not None:

@@ -109,9 +109,12 @@ class ConversationStore(Protocol):
         events: Sequence[Event],
         turn: StoredTurn | None,
         at: datetime,
+        first_seq: int | None = None,
     ) -> list[int]:
         """Add the events and the turn if ``record.version`` is still current, else raise
         ``ConcurrentModification``; the stored version becomes ``record.version + 1``.
+        ``first_seq``: the number of events stored at that version, when the caller read them
+        all (saves looking it up).
         Returns the events' sequence numbers."""
 
 

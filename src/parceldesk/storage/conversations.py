@@ -75,15 +75,18 @@ class SqlConversationStore:
 
     def load(self, conversation_id: str, client_message_id: str) -> LoadedConversation | None:
         c, e, u = t.conversations.c, t.conversation_events.c, t.conversation_turns.c
+        answer = (
+            select(u.result)
+            .where(u.conversation_id == c.id, u.client_message_id == client_message_id)
+            .scalar_subquery()
+        )
         with self._engine.connect().execution_options(**{READ_ONLY: True}) as db:
-            row = db.execute(select(t.conversations).where(c.id == conversation_id)).first()
+            row = db.execute(
+                select(t.conversations, answer.label("answered")).where(c.id == conversation_id)
+            ).first()
             if row is None:
                 return None
-            answered = db.execute(
-                select(u.result).where(
-                    u.conversation_id == conversation_id, u.client_message_id == client_message_id
-                )
-            ).scalar_one_or_none()
+            answered = row.answered
             if answered is not None:
                 return LoadedConversation(
                     _record(row._mapping), [], StoredTurn(client_message_id, answered)
@@ -164,6 +167,7 @@ class SqlConversationStore:
         events: Sequence[Event],
         turn: StoredTurn | None,
         at: datetime,
+        first_seq: int | None = None,
     ) -> list[int]:
         c = t.conversations.c
         now = _after(record, events)
@@ -179,11 +183,7 @@ class SqlConversationStore:
                     raise ConcurrentModification(
                         "the conversation moved on in another request; send the message again"
                     )
-                e = t.conversation_events.c
-                last = db.execute(
-                    select(func.max(e.seq)).where(e.conversation_id == record.id)
-                ).scalar_one()
-                first = 0 if last is None else last + 1
+                first = first_seq if first_seq is not None else _next_seq(db, record.id)
                 if events:
                     db.execute(
                         insert(t.conversation_events), _event_rows(record.id, first, events, at)
@@ -199,6 +199,14 @@ class SqlConversationStore:
                 "the same message arrived twice at once; send it again for the stored answer"
             ) from error
         return list(range(first, first + len(events)))
+
+
+def _next_seq(db: Any, conversation_id: str) -> int:
+    e = t.conversation_events.c
+    last = db.execute(
+        select(func.max(e.seq)).where(e.conversation_id == conversation_id)
+    ).scalar_one()
+    return 0 if last is None else int(last) + 1
 
 
 def _record(m: Any) -> ConversationRecord:

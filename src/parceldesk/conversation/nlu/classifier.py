@@ -137,7 +137,8 @@ class IntentClassifier:
         intents: Sequence[str],
         meanings: tuple[Sequence[str], Sequence[str]] | None = None,
     ) -> IntentClassifier:
-        """Train the n-gram model; with ``meanings`` (texts, intents) and an embedder, the second."""
+        """Train the n-gram model; with ``meanings`` (texts, intents) and an embedder, also
+        the semantic one."""
         pipeline = _pipeline()
         pipeline.fit(list(texts), list(intents))
         semantic = None
@@ -151,17 +152,20 @@ class IntentClassifier:
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """Per text, each intent's probability (classes in ``self.classes`` order)."""
         scorer = self._scorer()
-        rows = np.array([scorer.probabilities(text) for text in texts]).reshape(len(texts), -1)
+        if not texts:
+            return np.zeros((0, len(scorer.classes)))
+        rows = np.array([scorer.probabilities(text) for text in texts])
         embedder = find_embedder()
-        unsure = np.flatnonzero(rows.max(axis=1) < SECOND_OPINION_BELOW) if len(texts) else []
+        unsure = np.flatnonzero(rows.max(axis=1, initial=0.0) < SECOND_OPINION_BELOW)
         if self._semantic is not None and embedder is not None and len(unsure):
-            embeddings = embedder.embed([texts[i] for i in unsure])
+            embeddings = embedder.embed([texts[int(i)] for i in unsure])
             rows[unsure] = combine(rows[unsure], self._semantic.probabilities(embeddings))
         return rows
 
     @property
     def classes(self) -> np.ndarray:
-        return self._scorer().classes
+        classes: np.ndarray = self._scorer().classes
+        return classes
 
     def predict(self, texts: Sequence[str]) -> list[IntentScore]:
         """The best intent per text; below the threshold the honest answer is out_of_scope."""

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import random
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from parceldesk.conversation.nlu.training import load_bases, split_bases, variants
+from parceldesk.conversation.nlu.semantic import remembering_embeddings
+from parceldesk.conversation.nlu.training import load_bases, rng_for, split_bases, variants
 from parceldesk.conversation.nlu.understand import TRAINING_SEED, Understander
 from parceldesk.domain.waybills import WaybillFormat
 
@@ -30,23 +31,34 @@ class HeldOutReport:
 
 
 def evaluate_held_out(
-    formats: tuple[WaybillFormat, ...], variants_per_sentence: int = 3
+    formats: tuple[WaybillFormat, ...], folds: Sequence[int] = (0,), variants_per_sentence: int = 3
 ) -> HeldOutReport:
-    """Train without the held-out written sentences, then classify them (and varied copies)."""
-    understander = Understander.train(formats, held_out=True)
-    _, held_out = split_bases(load_bases(), TRAINING_SEED)
-    rng = random.Random(TRAINING_SEED + 1)
-    cases = [v for base in held_out for v in variants(base, variants_per_sentence, rng, formats)]
-    results = understander.understand_many([c.text for c in cases], date(2026, 11, 28))
+    """Per fold: train without its written sentences, then classify them (and varied copies).
+
+    All ``FOLDS`` folds together are a cross-validation: every written sentence is judged once by
+    a model that never saw it.
+    """
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     mistakes = []
-    for case, result in zip(cases, results, strict=True):
-        cell = counts[(case.language, case.intent)]
-        cell[1] += 1
-        if result.intent == case.intent:
-            cell[0] += 1
-        else:
-            mistakes.append((case.language, case.intent, result.intent, case.text))
+    with remembering_embeddings():
+        for fold in folds:
+            understander = Understander.train(formats, held_out_fold=fold)
+            _, held_out = split_bases(load_bases(), TRAINING_SEED, fold)
+            cases = [
+                v
+                for base in held_out
+                for v in variants(
+                    base, variants_per_sentence, rng_for(TRAINING_SEED + 1, base), formats
+                )
+            ]
+            results = understander.understand_many([c.text for c in cases], date(2026, 11, 28))
+            for case, result in zip(cases, results, strict=True):
+                cell = counts[(case.language, case.intent)]
+                cell[1] += 1
+                if result.intent == case.intent:
+                    cell[0] += 1
+                else:
+                    mistakes.append((case.language, case.intent, result.intent, case.text))
     by_intent = {key: Score(*value) for key, value in sorted(counts.items())}
     languages: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for (language, _), score in by_intent.items():

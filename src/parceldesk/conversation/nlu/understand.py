@@ -104,11 +104,13 @@ class Understander:
         self._formats = formats
 
     @classmethod
-    def train(cls, formats: tuple[WaybillFormat, ...], *, held_out: bool = False) -> Understander:
-        """Train on every written example (or, with ``held_out``, only on the training split)."""
+    def train(
+        cls, formats: tuple[WaybillFormat, ...], *, held_out_fold: int | None = None
+    ) -> Understander:
+        """Train on every written example, or on all but the fold ``held_out_fold``."""
         bases = load_bases()
-        if held_out:
-            bases, _ = split_bases(bases, TRAINING_SEED)
+        if held_out_fold is not None:
+            bases, _ = split_bases(bases, TRAINING_SEED, held_out_fold)
         examples = expand(bases + load_composed(TRAINING_SEED), TRAINING_SEED, formats)
 
         def masked(texts: list[Example]) -> list[str]:
