@@ -121,7 +121,12 @@ def bootstrap(
     def unit_of_work() -> UnitOfWork:
         return SqlUnitOfWork(engine)
 
-    context = Context(unit_of_work, policy, clock or SystemClock(), load_secret_key(settings))
+    def reading() -> UnitOfWork:
+        return SqlUnitOfWork(engine, read_only=True)
+
+    context = Context(
+        unit_of_work, policy, clock or SystemClock(), load_secret_key(settings), reading
+    )
     return Application(settings, engine, policy, context)
 
 

@@ -114,7 +114,7 @@ def sign_in(ctx: Context, username: str, password: str) -> SignedIn:
 def get_signed_in_agent(ctx: Context, token: str | None) -> Agent:
     if not token or len(token) > 100:
         raise NotSignedIn("please sign in")
-    with ctx.uow() as uow:
+    with ctx.reader() as uow:
         session = uow.agents.find_session(hash_secret(ctx, token))
         agent = uow.agents.find(session.agent_id) if session else None
     if session is None or agent is None or session.expires_at <= ctx.clock.now():
@@ -149,7 +149,7 @@ def set_agent_status(ctx: Context, agent: Agent, status: str) -> AgentStatus:
 
 
 def list_agents(ctx: Context) -> list[Agent]:
-    with ctx.uow() as uow:
+    with ctx.reader() as uow:
         return uow.agents.list()
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from parceldesk.domain.policy import Policy
-from parceldesk.services.ports import Clock, UnitOfWorkFactory
+from parceldesk.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 
 class SystemClock:
@@ -35,3 +35,8 @@ class Context:
     policy: Policy
     clock: Clock
     secret_key: bytes
+    read: UnitOfWorkFactory | None = None
+    """Units of work that only read (on SQLite they do not queue behind writers); else ``uow``."""
+
+    def reader(self) -> UnitOfWork:
+        return (self.read or self.uow)()

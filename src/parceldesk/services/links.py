@@ -99,7 +99,7 @@ def open_link(ctx: Context, token: str) -> SelfServiceLink:
     expires = link.expires_at
     if expires <= ctx.clock.now():
         raise LinkExpired("this link has expired; ask us for a new one")
-    with ctx.uow() as uow:
+    with ctx.reader() as uow:
         grant = uow.verification.find_grant(hash_secret(ctx, _grant_token(token)))
     if grant is None:
         raise LinkInvalid("this link is not valid")

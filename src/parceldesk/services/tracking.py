@@ -88,7 +88,7 @@ def track_shipment(
 ) -> TrackingView:
     """Status for anyone with the waybill; names and addresses only for a verified party."""
     number = check_waybill(waybill, ctx.policy.carriers)
-    with ctx.uow() as uow:
+    with ctx.reader() as uow:
         shipment = uow.shipments.get(number)
         role = None
         if credential is not None:
@@ -103,7 +103,7 @@ def get_allowed_actions(ctx: Context, waybill: str, credential: Credential) -> l
     """Every action and whether the policy allows it for this party now."""
     number = check_waybill(waybill, ctx.policy.carriers)
     now, policy = ctx.clock.now(), ctx.policy
-    with ctx.uow() as uow:
+    with ctx.reader() as uow:
         shipment = uow.shipments.get(number)
         _, role = authorise_party(ctx, uow, credential, number)
     return [
@@ -120,7 +120,7 @@ def find_shipments_of_phone(
     ctx: Context, phone: PhoneNumber, limit: int = 20
 ) -> list[TrackingView]:
     """Parcels where ``phone`` is a party, masked: a caller ID alone proves nothing."""
-    with ctx.uow() as uow:
+    with ctx.reader() as uow:
         shipments = uow.shipments.find_by_phone(phone, limit)
     return [tracking_view(s, None) for s in shipments]
 
@@ -128,5 +128,5 @@ def find_shipments_of_phone(
 def get_shipment(ctx: Context, waybill: str) -> Shipment:
     """The whole shipment, for deciding what is possible; callers disclose only what is allowed."""
     number = check_waybill(waybill, ctx.policy.carriers)
-    with ctx.uow() as uow:
+    with ctx.reader() as uow:
         return uow.shipments.get(number)

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from parceldesk.domain.errors import ConcurrentModification
 from parceldesk.storage.agents import SqlAgentStore
+from parceldesk.storage.engine import READ_ONLY
 from parceldesk.storage.records import SqlRecordStore
 from parceldesk.storage.repositories import (
     SqlAuditLog,
@@ -23,12 +24,16 @@ from parceldesk.storage.repositories import (
 class SqlUnitOfWork:
     """Everything done inside ``with uow:`` commits together on ``commit()`` or not at all."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
         self._connection: Connection | None = None
 
     def __enter__(self) -> Self:
-        self._connection = self._engine.connect()
+        connection = self._engine.connect()
+        if self._read_only:
+            connection = connection.execution_options(**{READ_ONLY: True})
+        self._connection = connection
         self._connection.begin()
         db = self._connection
         self.shipments = SqlShipmentRepository(db)
@@ -59,6 +64,8 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self._connection is not None
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit: use ctx.uow() to write")
         try:
             self._connection.commit()
         except (IntegrityError, OperationalError) as error:

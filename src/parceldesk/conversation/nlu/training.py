@@ -154,8 +154,9 @@ def variants(
         if index and example.intent in data["mention_intents"] and rng.random() < 0.4:
             text = _mention_waybill(rng, text, example.language, formats)
         if index:
-            text = rng.choice(data["prefixes"][example.language]) + text
-            text += rng.choice(data["suffixes"][example.language])
+            social = "social_" if example.intent in data["social_intents"] else ""
+            text = rng.choice(data[f"{social}prefixes"][example.language]) + text
+            text += rng.choice(data[f"{social}suffixes"][example.language])
             if rng.random() < 0.2:
                 text = text.capitalize() if rng.random() < 0.5 else text.upper()
         yield Example(text, example.intent, example.language)
