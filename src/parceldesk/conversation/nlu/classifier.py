@@ -23,6 +23,7 @@ from parceldesk.conversation.nlu.semantic import (
     SemanticModel,
     combine,
     find_embedder,
+    softmax,
 )
 from parceldesk.conversation.nlu.training import OUT_OF_SCOPE
 
@@ -95,10 +96,7 @@ class _FastScorer:
             weights = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64))) * idf[indices]
             weights /= np.sqrt(np.dot(weights, weights))
             scores += weights @ self._coef[indices + offset]
-        scores -= scores.max()
-        exp = np.exp(scores)
-        result: np.ndarray = exp / exp.sum()
-        return result
+        return softmax(scores)
 
 
 class IntentClassifier:

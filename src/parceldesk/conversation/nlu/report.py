@@ -40,10 +40,11 @@ def evaluate_held_out(
     """
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     mistakes = []
+    bases = load_bases()
     with remembering_embeddings():
         for fold in folds:
             understander = Understander.train(formats, held_out_fold=fold)
-            _, held_out = split_bases(load_bases(), TRAINING_SEED, fold)
+            _, held_out = split_bases(bases, TRAINING_SEED, fold)
             cases = [
                 v
                 for base in held_out

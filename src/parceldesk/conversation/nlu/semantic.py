@@ -101,11 +101,14 @@ class SemanticModel:
         return cls(model)
 
     def probabilities(self, embeddings: np.ndarray) -> np.ndarray:
-        scores = embeddings @ self._coef + self._intercept
-        scores -= scores.max(axis=1, keepdims=True)
-        exp = np.exp(scores)
-        result: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
-        return result
+        return softmax(embeddings @ self._coef + self._intercept)
+
+
+def softmax(scores: np.ndarray) -> np.ndarray:
+    """A linear model's scores as probabilities, over the last axis."""
+    exp = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    result: np.ndarray = exp / exp.sum(axis=-1, keepdims=True)
+    return result
 
 
 def combine(ngrams: np.ndarray, semantic: np.ndarray) -> np.ndarray:
