@@ -6,7 +6,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from fastapi import FastAPI
 from sqlalchemy import Engine, text
@@ -25,6 +25,7 @@ from parceldesk.storage.unit_of_work import SqlUnitOfWork
 from parceldesk.web.app import create_app
 
 if TYPE_CHECKING:  # the conversation engine imports scikit-learn: only commands that talk load it
+    from parceldesk.channels.voice.engines import VoiceEngines
     from parceldesk.conversation.chat import ChatService
     from parceldesk.conversation.ports import ConversationStore, MessageUnderstander
 
@@ -44,6 +45,7 @@ class Application:
     policy: Policy
     context: Context
     _understander: MessageUnderstander | None = None
+    _voice: VoiceEngines | Literal[False] | None = None
     models_dir: Path | None = None  # where the language model is kept; default <data dir>/models
 
     def close(self) -> None:
@@ -63,6 +65,14 @@ class Application:
             )
             self._understander = understander
         return self._understander
+
+    def voice_engines(self) -> VoiceEngines | None:
+        """The speech engines, made once (None without the voice extra)."""
+        if self._voice is None:
+            from parceldesk.channels.voice.engines import find_voice_engines
+
+            self._voice = find_voice_engines(self.settings.voice_threads) or False
+        return self._voice or None
 
     def conversation_store(self) -> ConversationStore:
         from parceldesk.storage.conversations import SqlConversationStore
@@ -159,4 +169,6 @@ def build_web_app(application: Application) -> FastAPI:
         messages_per_minute=settings.messages_per_minute,
         embed_origins=" ".join(settings.embed_origins),
         list_sites=lambda: find_sites(settings.sites_dir or settings.data_dir / "sites"),
+        voice_engines=application.voice_engines,
+        voice_gateway_key=settings.voice_gateway_key,
     )

@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     """Redis for live messages across server processes (redis://host:6379/0); none: in-process."""
     embed_origins: list[str] = []
     """Sites that may embed the web chat with /static/widget.js (e.g. https://www.carrier.com)."""
+    voice_gateway_key: str = ""
+    """Bearer key a SIP gateway sends to /api/v1/voice/media so its caller ID is trusted."""
+    voice_threads: int = Field(1, ge=1)
+    """CPU threads one speech-recognition model may use."""
     public_url: str | None = None
     """The address customers reach the service at (used in self-service links)."""
     sites_dir: Path | None = None

@@ -181,6 +181,14 @@ class ChatService(AgentSide):
             self.route()
         return result
 
+    def record_call_event(
+        self, conversation_id: str, token: str | None, kind: str, detail: dict[str, Any]
+    ) -> None:
+        """Keep something that happened on a phone call with its conversation."""
+        self.check_access(conversation_id, token)
+        with self._lock(conversation_id):
+            self._append(conversation_id, e.CallEvent(kind, detail))
+
     def _queue_message(self, record: ConversationRecord, handoff: e.HandoffRequested) -> e.BotSaid:
         """Who will help the customer just handed off, or their place in the queue (the same
         routing ``route`` does once the handoff is stored)."""

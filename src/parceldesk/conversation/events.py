@@ -129,9 +129,19 @@ class BotSaid:
     text: str
 
 
+@dataclass(frozen=True)
+class CallEvent:
+    """Something that happened on a phone call besides words: the call starting or ending, a
+    key pressed, the caller barging in, a filler played, what the recogniser heard and how long
+    each step took (``detail``: plain values only)."""
+
+    kind: str
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
 Event = (
     ConversationStarted | UserSaid | IntentDetected | TaskStarted | TaskFinished | SlotFilled
     | Asked | PartyVerified | VerificationFailed | ActionProposed | ActionConfirmed
     | ActionCancelled | ActionExecuted | ActionRefused | Misunderstood | HandoffRequested
-    | BotSaid | AgentJoined | AgentSaid | AgentLeft
+    | BotSaid | AgentJoined | AgentSaid | AgentLeft | CallEvent
 )  # fmt: skip

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from parceldesk import __version__
 from parceldesk.analytics.report import make_report
+from parceldesk.channels.voice.engines import VoiceEngines
 from parceldesk.conversation.chat import ChatService
 from parceldesk.footprint.sites import find_sites
 from parceldesk.services.context import Context
@@ -28,6 +29,7 @@ from parceldesk.web.miniapp import build_miniapp
 from parceldesk.web.observability import Metrics, RequestLogMiddleware
 from parceldesk.web.security import SecurityMiddleware
 from parceldesk.web.turns import TurnGate
+from parceldesk.web.voice import build_voice
 
 STATIC = resources.files("parceldesk.web").joinpath("static")
 
@@ -49,6 +51,8 @@ def create_app(
     embed_origins: str = "",
     list_sites: Callable[[], dict[str, str]] | None = None,
     report_for: MakeReport | None = None,
+    voice_engines: Callable[[], VoiceEngines | None] = lambda: None,
+    voice_gateway_key: str = "",
 ) -> FastAPI:
     app = FastAPI(
         title="parceldesk",
@@ -70,6 +74,7 @@ def create_app(
     gate = TurnGate(chat, messages, verify_failures, metrics)
     app.include_router(build_api(chat, starts, gate))
     app.include_router(build_live(chat, gate))
+    app.include_router(build_voice(chat, voice_engines, voice_gateway_key))
     app.include_router(build_miniapp(context))
     app.include_router(build_agent_workspace(context, chat, RateLimiter(30, 300.0)))
     app.include_router(build_agent_live(context, chat))

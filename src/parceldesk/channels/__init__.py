@@ -1,0 +1,1 @@
+"""Transport adapters between callers and the conversation engine (no web framework here)."""

@@ -1,0 +1,1 @@
+"""Phone calls: telephony media streams in, the conversation engine, speech back out."""

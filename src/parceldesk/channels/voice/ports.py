@@ -1,0 +1,34 @@
+"""What the voice channel needs from speech engines; a carrier may plug in its own."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol
+
+from parceldesk.channels.voice.audio import Samples
+
+
+class SpeechRecognizer(Protocol):
+    """Speech to text in a given language."""
+
+    name: str
+
+    def transcribe(self, samples: Samples, rate: int, language: str) -> str: ...
+
+
+class SpeechSynthesizer(Protocol):
+    """Text to speech, in pieces as they are produced (float samples at ``rate``)."""
+
+    name: str
+
+    def rate(self, language: str) -> int: ...
+
+    def synthesize(self, text: str, language: str) -> Iterator[Samples]: ...
+
+
+class VoiceActivityDetector(Protocol):
+    """Whether a 20 ms frame of 8 kHz 16-bit PCM holds speech."""
+
+    name: str
+
+    def is_speech(self, pcm16: bytes) -> bool: ...

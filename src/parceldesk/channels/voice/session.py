@@ -1,0 +1,204 @@
+"""One phone call: media-stream frames in, the conversation engine, synthesised speech out.
+
+The caller's audio goes through the turn detector; a finished turn is transcribed, normalised
+(``heard_text``) and posted to the conversation like a chat message; the replies are normalised
+(``spoken_text``), synthesised sentence by sentence and streamed back as 8 kHz μ-law, a mark after
+each reply. Keypad digits collect until ``#`` or a pause and are posted as text; a lone ``0`` asks
+for a person. Speech while the bot is still playing barges in: a ``clear`` frame, and the rest of
+the reply is dropped. An answer slower than ``FILLER_AFTER_SECONDS`` gets a filler first. What
+happened (start, keys, barge-ins, fillers, timings) is kept with the conversation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import numpy as np
+
+from parceldesk.channels.voice.audio import (
+    TELEPHONE_RATE,
+    Samples,
+    encode_ulaw,
+    frames_of,
+    resample,
+)
+from parceldesk.channels.voice.engines import LanguageNotSpoken, VoiceEngines
+from parceldesk.channels.voice.media import (
+    AudioReceived,
+    CallStarted,
+    CallStopped,
+    KeyPressed,
+    MarkPlayed,
+    clear_frame,
+    mark_frame,
+    media_frame,
+    read_media_event,
+)
+from parceldesk.channels.voice.ports import SpeechSynthesizer
+from parceldesk.channels.voice.speech_text import heard_text, spoken_text, voice_words
+from parceldesk.channels.voice.turns import TurnDetector
+from parceldesk.conversation.chat import ChatService
+from parceldesk.domain.errors import InvalidInput
+
+FILLER_AFTER_SECONDS = 0.8
+KEYS_PAUSE_SECONDS = 2.5
+CHUNK_BYTES = 800  # 100 ms of μ-law a media frame
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class CallSession:
+    def __init__(
+        self, chat: ChatService, engines: VoiceEngines, send: Send, trusted_caller_id: bool,
+        default_language: str = "en",
+    ) -> None:  # fmt: skip
+        self.chat, self.engines, self._send = chat, engines, send
+        self._trusted, self._default_language = trusted_caller_id, default_language
+        self.conversation_id, self._token, self.language, self._sid = "", "", "en", ""
+        self._detector = TurnDetector(engines.vad)
+        self._marks: set[str] = set()
+        self._speaking: asyncio.Task[None] | None = None
+        self._turns: asyncio.Queue[str | None] = asyncio.Queue()
+        self._keys, self._keys_at = "", 0.0
+
+    async def run(self, frames: AsyncIterator[str]) -> None:
+        """Take frames until the call stops or the stream ends."""
+        worker = asyncio.create_task(self._answer_turns())
+        try:
+            async for raw in frames:
+                if not await self._on_frame(raw):
+                    break
+                await self._check_keys()
+        finally:
+            await self._turns.put(None)
+            await worker
+            if self._speaking is not None:
+                self._speaking.cancel()
+            if self.conversation_id:
+                await self._record("call_stopped", {})
+
+    async def _on_frame(self, raw: str) -> bool:
+        event = read_media_event(raw)
+        if isinstance(event, CallStarted):
+            await self._start(event)
+        elif not self.conversation_id:
+            if isinstance(event, AudioReceived | KeyPressed):
+                raise InvalidInput("a call's first frame must be 'start'")
+        elif isinstance(event, AudioReceived) and event.payload:
+            for frame in frames_of(event.payload):
+                await self._hear(frame)
+        elif isinstance(event, KeyPressed):
+            await self._key(event.digit)
+        elif isinstance(event, MarkPlayed):
+            self._marks.discard(event.name)
+        elif isinstance(event, CallStopped):
+            return False
+        return True
+
+    async def _start(self, event: CallStarted) -> None:
+        language = event.language or self._default_language
+        if language not in self.engines.languages:
+            raise LanguageNotSpoken(f"this line speaks {', '.join(self.engines.languages)}")
+        caller = event.caller if self._trusted else None
+        started = await asyncio.to_thread(self.chat.start, "voice", language, caller)
+        self.conversation_id, self._token, self.language = started.id, started.token, language
+        self._sid = event.stream_sid or uuid.uuid4().hex
+        await self._record("call_started", {"stream": self._sid, "call": event.call_sid})
+        greeting = [*started.replies, voice_words()[language]["dtmf_hint"]]
+        self._speak(greeting)
+
+    async def _hear(self, frame: bytes) -> None:
+        started, utterance = self._detector.feed(frame)
+        if started and self.playing:
+            await self._barge_in()
+        if utterance is not None:
+            heard_at = time.perf_counter()
+            text = await asyncio.to_thread(
+                self.engines.recognizer.transcribe, utterance, TELEPHONE_RATE, self.language
+            )
+            asr_ms = round((time.perf_counter() - heard_at) * 1000)
+            seconds = round(len(utterance) / TELEPHONE_RATE, 2)
+            await self._record("heard", {"text": text, "seconds": seconds, "asr_ms": asr_ms})
+            if text:
+                await self._turns.put(heard_text(text, self.language))
+
+    @property
+    def playing(self) -> bool:
+        speaking = self._speaking is not None and not self._speaking.done()
+        return speaking or bool(self._marks)
+
+    async def _barge_in(self) -> None:
+        if self._speaking is not None:
+            self._speaking.cancel()
+        self._marks.clear()
+        await self._send(clear_frame(self._sid))
+        await self._record("barge_in", {})
+
+    async def _key(self, digit: str) -> None:
+        if digit == "0" and not self._keys:
+            await self._record("dtmf", {"digits": "0"})
+            await self._turns.put(str(voice_words()[self.language]["human"]))
+            return
+        if digit == "#":
+            await self._submit_keys()
+            return
+        self._keys, self._keys_at = self._keys + digit, time.monotonic()
+
+    async def _check_keys(self) -> None:
+        if self._keys and time.monotonic() - self._keys_at >= KEYS_PAUSE_SECONDS:
+            await self._submit_keys()
+
+    async def _submit_keys(self) -> None:
+        keys, self._keys = self._keys.replace("*", ""), ""
+        if keys:
+            await self._record("dtmf", {"digits": keys})
+            await self._turns.put(keys)
+
+    async def _answer_turns(self) -> None:
+        while (text := await self._turns.get()) is not None:
+            posting = asyncio.create_task(
+                asyncio.to_thread(
+                    self.chat.post, self.conversation_id, self._token, text, uuid.uuid4().hex
+                )
+            )
+            done, _ = await asyncio.wait({posting}, timeout=FILLER_AFTER_SECONDS)
+            if not done:
+                await self._record("filler", {})
+                self._speak([str(voice_words()[self.language]["filler"])])
+            turn = await posting
+            if self._speaking is not None and not done:
+                await asyncio.shield(self._speaking)
+            self._speak(list(turn.replies))
+
+    def _speak(self, replies: list[str]) -> None:
+        if self._speaking is not None and not self._speaking.done():
+            self._speaking.cancel()
+        self._speaking = asyncio.create_task(self._play(replies))
+
+    async def _play(self, replies: list[str]) -> None:
+        synthesizer, language = self.engines.synthesizer, self.language
+        rate = await asyncio.to_thread(synthesizer.rate, language)
+        for number, reply in enumerate(replies):
+            text = spoken_text(reply, language)
+            pieces = await asyncio.to_thread(_synthesized, synthesizer, text, language)
+            for piece in pieces:
+                ulaw = encode_ulaw(resample(np.asarray(piece), rate, TELEPHONE_RATE))
+                for start in range(0, len(ulaw), CHUNK_BYTES):
+                    await self._send(media_frame(self._sid, ulaw[start : start + CHUNK_BYTES]))
+            last = "-end" if number == len(replies) - 1 else ""
+            name = f"reply-{uuid.uuid4().hex[:8]}-{number}{last}"
+            self._marks.add(name)
+            await self._send(mark_frame(self._sid, name))
+
+    async def _record(self, kind: str, detail: dict[str, Any]) -> None:
+        await asyncio.to_thread(
+            self.chat.record_call_event, self.conversation_id, self._token, kind, detail
+        )
+
+
+def _synthesized(synthesizer: SpeechSynthesizer, text: str, language: str) -> list[Samples]:
+    return list(synthesizer.synthesize(text, language))

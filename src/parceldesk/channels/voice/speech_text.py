@@ -1,0 +1,60 @@
+"""Text between the conversation and the speech engines, per language (words in ``voice.yaml``).
+
+``spoken_text``: what the bot writes, made fit to be read aloud — waybill numbers letter by letter
+and digit by digit, money with its currency's name, no "(yes/no)" hints meant for a screen.
+``heard_text``: what the recogniser wrote, made fit for the engine — spelled-out digits and
+letters that were spoken one by one joined back into one waybill or one code.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+WAYBILL = re.compile(r"\b([A-Z]{1,4})(\d{6,})([A-Z]{0,3})\b")
+MONEY = re.compile(r"(¥|Rp|CNY|IDR)\s?(\d[\d,]*(?:\.\d+)?)")
+SPOKEN_WAYBILL = re.compile(r"\b([A-Za-z]{1,4})[\s.\-]+(\d{6,})")
+SPELLED = re.compile(r"(?<![\w])(?:[A-Za-z0-9](?:\s|-|\.\s?)){3,}[A-Za-z0-9](?![\w])")
+
+
+@cache
+def voice_words() -> dict[str, dict[str, Any]]:
+    path = resources.files("parceldesk.channels.voice").joinpath("data/voice.yaml")
+    data: dict[str, dict[str, Any]] = yaml.safe_load(path.read_text("utf-8"))
+    return data
+
+
+def spoken_text(text: str, language: str) -> str:
+    words = voice_words()[language]
+    for hint in words["drop"]:
+        text = text.replace(hint, "")
+    text = WAYBILL.sub(lambda m: " ".join(m.group(0)), text)
+    currency: dict[str, str] = words["currency"]
+
+    def money(match: re.Match[str]) -> str:
+        amount = match.group(2).replace(",", "")
+        if amount.endswith(".00"):
+            amount = amount[:-3]
+        joiner = "" if language == "zh" else " "
+        return f"{amount}{joiner}{currency[match.group(1)]}"
+
+    return MONEY.sub(money, text).strip()
+
+
+def heard_text(text: str, language: str) -> str:
+    digits: dict[str, str] = voice_words()[language]["number_words"]
+    if language == "zh":
+        text = re.sub("[" + "".join(digits) + "]{3,}", lambda m: _digits(m.group(0), digits), text)
+    else:
+        pattern = r"\b(?:" + "|".join(digits) + r")\b"
+        text = re.sub(pattern, lambda m: digits[m.group(0).lower()], text, flags=re.IGNORECASE)
+    text = SPELLED.sub(lambda m: re.sub(r"[\s.\-]", "", m.group(0)).upper(), text)
+    return SPOKEN_WAYBILL.sub(lambda m: m.group(1).upper() + m.group(2), text)
+
+
+def _digits(run: str, digits: dict[str, str]) -> str:
+    return "".join(digits[c] for c in run)

@@ -1,0 +1,107 @@
+"""Telephone audio, the media-stream frames, turn detection and the text around speech."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+from parceldesk.channels.voice.audio import FRAME_SAMPLES, decode_ulaw, encode_ulaw, frames_of
+from parceldesk.channels.voice.media import (
+    AudioReceived,
+    CallStarted,
+    KeyPressed,
+    read_media_event,
+)
+from parceldesk.channels.voice.speech_text import heard_text, spoken_text
+from parceldesk.channels.voice.turns import END_SILENCE_MS, TurnDetector
+from parceldesk.domain.errors import InvalidInput
+
+
+def test_ulaw_round_trip_keeps_a_tone_within_companding_error() -> None:
+    tone = (0.5 * np.sin(np.linspace(0, 400, 8000))).astype(np.float32)
+    decoded = decode_ulaw(encode_ulaw(tone))
+    assert np.max(np.abs(decoded - tone)) < 0.02  # G.711 steps at this level are ~1/64
+    assert encode_ulaw(np.zeros(4, dtype=np.float32)) == b"\xff" * 4  # μ-law silence
+
+
+def test_every_ulaw_code_but_negative_zero_survives_decode_and_encode() -> None:
+    codes = bytes(range(256))
+    changed = [
+        c for c, back in zip(codes, encode_ulaw(decode_ulaw(codes)), strict=True) if c != back
+    ]
+    assert changed == [0x7F]  # -0 and +0 are the same sample
+
+
+def test_frames_are_padded_with_silence() -> None:
+    frames = frames_of(b"\x00" * (FRAME_SAMPLES + 10))
+    assert [len(f) for f in frames] == [FRAME_SAMPLES, FRAME_SAMPLES]
+    assert frames[1].endswith(b"\xff")
+
+
+def test_media_frames_are_read_and_bad_ones_refused() -> None:
+    parameters = {"from": "+8613912345678", "language": "zh"}
+    frame = {"event": "start", "start": {"streamSid": "MZ", "customParameters": parameters}}
+    start = read_media_event(json.dumps(frame))
+    assert start == CallStarted("MZ", "", "+8613912345678", "zh", None, parameters)
+    payload = base64.b64encode(b"\x01\x02").decode()
+    media = {"event": "media", "media": {"payload": payload}}
+    assert read_media_event(json.dumps(media)) == AudioReceived(b"\x01\x02")
+    assert read_media_event('{"event": "dtmf", "dtmf": {"digit": "#"}}') == KeyPressed("#")
+    bad_frames = [
+        {"event": "dtmf", "dtmf": {"digit": "12"}},
+        {"event": "media", "media": {"payload": "***"}},
+        {"event": "dance"},
+        [],
+        {"event": "start", "start": {"mediaFormat": {"encoding": "audio/L16"}}},
+    ]
+    for bad in [*(json.dumps(frame) for frame in bad_frames), "x" * 70000]:
+        with pytest.raises(InvalidInput):
+            read_media_event(bad)
+
+
+class FakeVad:
+    """Speech is any frame louder than a threshold (a stand-in for webrtcvad's model)."""
+
+    name = "fake"
+
+    def is_speech(self, pcm16: bytes) -> bool:
+        return bool(np.abs(np.frombuffer(pcm16, dtype="<i2")).mean() > 500)
+
+
+def test_a_turn_ends_after_enough_silence_and_keeps_its_audio() -> None:
+    detector = TurnDetector(FakeVad())
+    loud = encode_ulaw(np.full(FRAME_SAMPLES, 0.3, dtype=np.float32))
+    quiet = encode_ulaw(np.zeros(FRAME_SAMPLES, dtype=np.float32))
+    assert detector.feed(loud) == (False, None)  # one click is not speech
+    started = [detector.feed(loud)[0] for _ in range(10)]
+    assert started.count(True) == 1
+    ends = [detector.feed(quiet)[1] for _ in range(END_SILENCE_MS // 20)]
+    assert all(end is None for end in ends[:-1])
+    utterance = ends[-1]
+    assert utterance is not None
+    assert len(utterance) >= 11 * FRAME_SAMPLES
+
+
+def test_text_is_made_fit_to_read_aloud_in_each_language() -> None:
+    en = spoken_text("Change PD0012345670? This costs ¥12.00. Shall I go ahead? (yes/no)", "en")
+    assert en == "Change P D 0 0 1 2 3 4 5 6 7 0? This costs 12 yuan. Shall I go ahead?"
+    assert spoken_text("费用 ¥8.50。确认修改吗？（对/不对）", "zh") == "费用 8.50元。确认修改吗？"
+    assert (
+        spoken_text("Biaya Rp15,000. Lanjutkan? (ya/tidak)", "id")
+        == "Biaya 15000 rupiah. Lanjutkan?"
+    )
+
+
+def test_spoken_numbers_are_joined_back() -> None:
+    assert (
+        heard_text("The waybill is P D 0 0 1 2 3 4 5 6 7 0.", "en")
+        == "The waybill is PD0012345670."
+    )
+    assert heard_text("number pd-583920174261, one two three four", "en") == (
+        "number PD583920174261, 1234"
+    )
+    assert heard_text("后四位是五六七八", "zh") == "后四位是5678"
+    assert heard_text("nomornya lima enam tujuh delapan", "id") == "nomornya 5678"

@@ -1,0 +1,208 @@
+"""Phone calls through the media endpoint, with speech the project synthesises itself."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from starlette.testclient import WebSocketTestSession
+
+from parceldesk.channels.voice.audio import (
+    TELEPHONE_RATE,
+    decode_ulaw,
+    encode_ulaw,
+    frames_of,
+    resample,
+)
+from parceldesk.channels.voice.engines import VoiceEngines, find_voice_engines
+from parceldesk.conversation import events as e
+from parceldesk.conversation.chat import ChatService
+from parceldesk.conversation.nlu.understand import Understander
+from parceldesk.conversation.ports import ConversationRecord
+from parceldesk.services.context import Context
+from parceldesk.storage.conversations import SqlConversationStore
+from parceldesk.web.app import create_app
+from tests.factories import given_shipment
+
+GATEWAY_KEY = "gateway-secret"
+
+
+@pytest.fixture(scope="module")
+def engines() -> VoiceEngines:
+    found = find_voice_engines()
+    if found is None:
+        pytest.skip("the voice extra is not installed (pip install -e '.[voice]')")
+    return found
+
+
+@pytest.fixture
+def store(engine: Engine) -> SqlConversationStore:
+    return SqlConversationStore(engine)
+
+
+@pytest.fixture
+def client(
+    ctx: Context, store: SqlConversationStore, understander: Understander, engines: VoiceEngines
+) -> Iterator[TestClient]:
+    chat = ChatService(ctx, store, lambda: understander)
+    app = create_app(
+        ctx, chat, lambda: True, voice_engines=lambda: engines, voice_gateway_key=GATEWAY_KEY
+    )
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+class Caller:
+    """A SIP gateway's side of the stream: sends the caller's audio and keys, plays the bot."""
+
+    def __init__(self, socket: WebSocketTestSession, engines: VoiceEngines) -> None:
+        self.socket, self.engines = socket, engines
+
+    def start(
+        self, language: str = "en", caller: str | None = None, play_marks: bool = True
+    ) -> bytes:
+        parameters = {"language": language, **({"from": caller} if caller else {})}
+        self.socket.send_json({"event": "connected"})
+        self.socket.send_json({"event": "start", "start": {
+            "streamSid": "MZ1", "callSid": "CA1", "customParameters": parameters,
+            "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1},
+        }})  # fmt: skip
+        return self.hear(play_marks)
+
+    def say(self, text: str, language: str = "en") -> None:
+        synthesizer = self.engines.synthesizer
+        speech = np.concatenate(list(synthesizer.synthesize(text, language)))
+        audio = resample(speech, synthesizer.rate(language), TELEPHONE_RATE) * 0.7
+        silence = np.zeros(TELEPHONE_RATE, dtype=np.float32)  # a second of quiet ends the turn
+        self.send_audio(encode_ulaw(np.concatenate([silence[:1600], audio, silence])))
+
+    def send_audio(self, ulaw: bytes) -> None:
+        for frame in frames_of(ulaw):
+            payload = base64.b64encode(frame).decode()
+            self.socket.send_json({"event": "media", "media": {"payload": payload}})
+
+    def press(self, keys: str) -> None:
+        for key in keys:
+            self.socket.send_json({"event": "dtmf", "dtmf": {"digit": key}})
+
+    def hear(self, play_marks: bool = True) -> bytes:
+        """The bot's audio until the end of its answer (echoing each mark as played)."""
+        audio = b""
+        while True:
+            frame = self.socket.receive_json()
+            if frame["event"] == "media":
+                audio += base64.b64decode(frame["media"]["payload"])
+            elif frame["event"] == "mark":
+                if play_marks:
+                    self.socket.send_json({"event": "mark", "mark": frame["mark"]})
+                if frame["mark"]["name"].endswith("-end"):
+                    return audio
+            elif frame["event"] == "error":
+                raise AssertionError(frame)
+
+    def hang_up(self) -> None:
+        self.socket.send_json({"event": "stop", "stop": {}})
+
+
+def transcribed(engines: VoiceEngines, ulaw: bytes) -> str:
+    return engines.recognizer.transcribe(decode_ulaw(ulaw), TELEPHONE_RATE, "en").lower()
+
+
+def calls(store: SqlConversationStore) -> list[tuple[ConversationRecord, list[e.Event]]]:
+    since, until = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    return [(record, [x.event for x in stored]) for record, stored in store.list_logs(since, until)]
+
+
+def events_of(store: SqlConversationStore) -> list[e.Event]:
+    ((_, events),) = calls(store)
+    return events
+
+
+def test_a_caller_tracks_a_parcel_by_voice_and_verifies_with_keys(
+    client: TestClient, ctx: Context, store: SqlConversationStore, engines: VoiceEngines
+) -> None:
+    shipment = given_shipment(ctx, serial=583920174261)
+    spelled = " ".join(shipment.waybill)
+    with client.websocket_connect("/api/v1/voice/media") as socket:
+        caller = Caller(socket, engines)
+        greeting = caller.start()
+        assert "press 0" in transcribed(engines, greeting) or "person" in transcribed(
+            engines, greeting
+        )
+        caller.say(f"Where is my parcel? The waybill number is {spelled}.")
+        status = caller.hear()
+        caller.say("I want to change the delivery address.")
+        caller.hear()
+        caller.press("5678#")
+        verified = caller.hear()
+        caller.hang_up()
+    said = [x.text for x in events_of(store) if isinstance(x, e.UserSaid)]
+    assert shipment.waybill in said[0]
+    assert said[-1] == "5678"
+    assert len(status) > TELEPHONE_RATE  # more than a second of spoken status
+    assert "verified" in transcribed(engines, verified)
+    kinds = [x.kind for x in events_of(store) if isinstance(x, e.CallEvent)]
+    assert (kinds[0], kinds[-1]) == ("call_started", "call_stopped")
+    assert {"heard", "dtmf"} <= set(kinds)
+
+
+def test_pressing_zero_hands_the_call_to_a_person(
+    client: TestClient, store: SqlConversationStore, engines: VoiceEngines
+) -> None:
+    with client.websocket_connect("/api/v1/voice/media") as socket:
+        caller = Caller(socket, engines)
+        caller.start()
+        caller.press("0")
+        caller.hear()
+        caller.hang_up()
+    assert any(isinstance(x, e.HandoffRequested) for x in events_of(store))
+
+
+def test_speaking_over_the_bot_stops_its_playback(
+    client: TestClient, store: SqlConversationStore, engines: VoiceEngines
+) -> None:
+    with client.websocket_connect("/api/v1/voice/media") as socket:
+        caller = Caller(socket, engines)
+        caller.start(play_marks=False)  # the gateway is still playing the greeting
+        caller.say("Where is my parcel?")
+        frames = []
+        while (frame := socket.receive_json())["event"] != "clear":
+            frames.append(frame["event"])
+        caller.hang_up()
+    assert any(isinstance(x, e.CallEvent) and x.kind == "barge_in" for x in events_of(store))
+
+
+def test_caller_id_is_trusted_only_from_the_gateway(
+    client: TestClient, store: SqlConversationStore, engines: VoiceEngines
+) -> None:
+    phone = "+8613912345678"
+    with client.websocket_connect("/api/v1/voice/media") as socket:
+        Caller(socket, engines).start(caller=phone)
+    auth = {"Authorization": f"Bearer {GATEWAY_KEY}"}
+    with client.websocket_connect("/api/v1/voice/media", headers=auth) as socket:
+        Caller(socket, engines).start(caller=phone)
+    phones = sorted(str(record.caller_phone) for record, _ in calls(store))
+    assert phones == ["+8613912345678", "None"]
+
+
+def test_without_the_voice_extra_the_endpoint_says_so(
+    ctx: Context, store: SqlConversationStore, understander: Understander
+) -> None:
+    app = create_app(ctx, ChatService(ctx, store, lambda: understander), lambda: True)
+    with TestClient(app) as client, client.websocket_connect("/api/v1/voice/media") as socket:
+        frame = socket.receive_json()
+    assert frame["code"] == "voice_not_installed"
+    assert "parceldesk[voice]" in frame["message"]
+
+
+def test_a_bad_frame_gets_a_clear_error(client: TestClient) -> None:
+    with client.websocket_connect("/api/v1/voice/media") as socket:
+        socket.send_text("not json")
+        frame = socket.receive_json()
+    assert frame == {"event": "error", "code": "invalid_input",
+                     "message": "media frames must be JSON objects"}  # fmt: skip
