@@ -329,6 +329,48 @@ def bench_http(
                   "requests/s")  # fmt: skip
 
 
+@bench_app.command("voice")
+def bench_voice(
+    calls: Annotated[str, typer.Option(help="Simultaneous calls to try, e.g. 1,2,4.")] = "1,2,4",
+    seed: SeedOption = 42,
+) -> None:
+    """Place phone calls against `parceldesk serve` over its media WebSocket, speech in real
+    time: end of caller speech to first bot audio (p50, p95) per number of simultaneous calls,
+    and the recogniser's word error on synthesised sentences, clean and through 8 kHz μ-law."""
+    from parceldesk.channels.voice.audio import encode_ulaw
+    from parceldesk.channels.voice.engines import find_voice_engines
+    from parceldesk.loadtest import serving
+    from parceldesk.operations import sample_parcels
+    from parceldesk.voicebench import SENTENCES, caller_speech, measure_asr, measure_calls, spelled
+
+    engines = find_voice_engines()
+    if engines is None:
+        raise typer.BadParameter(
+            "the voice extra is not installed: pip install 'parceldesk[voice]'"
+        )
+    levels = [int(level) for level in calls.split(",")]
+    with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
+        settings = Settings(data_dir=Path(folder))
+        application = bootstrap(settings, migrate=True)
+        _seed(application, 200, seed, replace=False)
+        (waybill, _), *_ = sample_parcels(application, 1, seed)
+        application.close()
+        for language in engines.languages:
+            error = measure_asr(engines, language, waybill)
+            console.print(f"{language} ASR word error, {error.sentences} sentences: clean "
+                          f"{error.clean:.1%}, 8 kHz μ-law {error.phone_line:.1%}")  # fmt: skip
+        with serving(Path(folder), load_settings().data_dir / "models") as base:
+            url = base.replace("http://", "ws://") + "/api/v1/voice/media"
+            for language in engines.languages:
+                texts = [s.format(waybill=spelled(waybill)) for s in SENTENCES[language][:4]]
+                speech = [encode_ulaw(caller_speech(engines, t, language)) for t in texts]
+                for level in levels:
+                    run = measure_calls(url, speech, language, level)
+                    console.print(f"{language}, {level} simultaneous calls, {run.turns} turns: "
+                                  f"end of speech to first bot audio p50 {run.p50_ms:.0f} ms, "
+                                  f"p95 {run.p95_ms:.0f} ms")  # fmt: skip
+
+
 @policy_app.command("check")
 def policy_check(
     path: Annotated[

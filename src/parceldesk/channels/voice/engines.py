@@ -93,6 +93,9 @@ class WhisperRecognizer:
                 )
             return self._models[language]
 
+    def prepare(self, language: str) -> None:
+        self._model(language)
+
     def transcribe(self, samples: Samples, rate: int, language: str) -> str:
         audio = resample(samples, rate, WHISPER_RATE)
         segments, _ = self._model(language).transcribe(

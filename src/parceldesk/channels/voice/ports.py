@@ -13,6 +13,9 @@ class SpeechRecognizer(Protocol):
 
     name: str
 
+    def prepare(self, language: str) -> None:
+        """Load what ``language`` needs now, not in the caller's first turn."""
+
     def transcribe(self, samples: Samples, rate: int, language: str) -> str: ...
 
 

@@ -12,6 +12,7 @@ happened (start, keys, barge-ins, fillers, timings) is kept with the conversatio
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -47,6 +48,8 @@ from parceldesk.domain.errors import InvalidInput
 FILLER_AFTER_SECONDS = 0.8
 KEYS_PAUSE_SECONDS = 2.5
 CHUNK_BYTES = 800  # 100 ms of μ-law a media frame
+
+SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -105,6 +108,7 @@ class CallSession:
             raise LanguageNotSpoken(f"this line speaks {', '.join(self.engines.languages)}")
         caller = event.caller if self._trusted else None
         started = await asyncio.to_thread(self.chat.start, "voice", language, caller)
+        await asyncio.to_thread(self.engines.recognizer.prepare, language)  # loaded once
         self.conversation_id, self._token, self.language = started.id, started.token, language
         self._sid = event.stream_sid or uuid.uuid4().hex
         await self._record("call_started", {"stream": self._sid, "call": event.call_sid})
@@ -168,28 +172,28 @@ class CallSession:
             done, _ = await asyncio.wait({posting}, timeout=FILLER_AFTER_SECONDS)
             if not done:
                 await self._record("filler", {})
-                self._speak([str(voice_words()[self.language]["filler"])])
+                self._speak([str(voice_words()[self.language]["filler"])], final=False)
             turn = await posting
             if self._speaking is not None and not done:
                 await asyncio.shield(self._speaking)
             self._speak(list(turn.replies))
 
-    def _speak(self, replies: list[str]) -> None:
+    def _speak(self, replies: list[str], final: bool = True) -> None:
+        """Play ``replies``; the mark after the last one of a final answer ends in ``-end``."""
         if self._speaking is not None and not self._speaking.done():
             self._speaking.cancel()
-        self._speaking = asyncio.create_task(self._play(replies))
+        self._speaking = asyncio.create_task(self._play(replies, final))
 
-    async def _play(self, replies: list[str]) -> None:
+    async def _play(self, replies: list[str], final: bool) -> None:
         synthesizer, language = self.engines.synthesizer, self.language
         rate = await asyncio.to_thread(synthesizer.rate, language)
         for number, reply in enumerate(replies):
-            text = spoken_text(reply, language)
-            pieces = await asyncio.to_thread(_synthesized, synthesizer, text, language)
-            for piece in pieces:
+            for sentence in sentences(spoken_text(reply, language)):
+                piece = await asyncio.to_thread(_synthesized, synthesizer, sentence, language)
                 ulaw = encode_ulaw(resample(np.asarray(piece), rate, TELEPHONE_RATE))
                 for start in range(0, len(ulaw), CHUNK_BYTES):
                     await self._send(media_frame(self._sid, ulaw[start : start + CHUNK_BYTES]))
-            last = "-end" if number == len(replies) - 1 else ""
+            last = "-end" if final and number == len(replies) - 1 else ""
             name = f"reply-{uuid.uuid4().hex[:8]}-{number}{last}"
             self._marks.add(name)
             await self._send(mark_frame(self._sid, name))
@@ -200,5 +204,11 @@ class CallSession:
         )
 
 
-def _synthesized(synthesizer: SpeechSynthesizer, text: str, language: str) -> list[Samples]:
-    return list(synthesizer.synthesize(text, language))
+def _synthesized(synthesizer: SpeechSynthesizer, text: str, language: str) -> Samples:
+    pieces = list(synthesizer.synthesize(text, language))
+    return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
+
+
+def sentences(text: str) -> list[str]:
+    """``text`` cut after each sentence's end, so the first one plays while the next is made."""
+    return [part for part in SENTENCE_END.split(text) if part.strip()]

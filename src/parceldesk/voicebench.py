@@ -1,0 +1,172 @@
+"""`parceldesk bench voice`: phone calls placed against a real server, and the recogniser's error.
+
+Calls go over a real WebSocket to ``parceldesk serve`` in another process. The caller's speech is
+synthesised by the project (never recorded people), sent in real time as 20 ms μ-law frames and
+followed by silence; the latency is from the caller's last frame of speech to the bot's first
+audio frame, so it includes the end-of-turn wait. ASR error is measured in-process on the same
+synthesised sentences, once clean (16 kHz) and once through 8 kHz μ-law like a phone line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import re
+import statistics
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import websockets
+
+from parceldesk.channels.voice.audio import (
+    TELEPHONE_RATE,
+    Samples,
+    decode_ulaw,
+    encode_ulaw,
+    frames_of,
+    resample,
+)
+from parceldesk.channels.voice.engines import WHISPER_RATE, VoiceEngines
+
+SENTENCES = {
+    "en": [
+        "Where is my parcel? The waybill number is {waybill}.",
+        "I want to change the delivery address.",
+        "Can you deliver it tomorrow afternoon instead?",
+        "Please send it back to the sender.",
+        "The box arrived broken and I want to make a claim.",
+        "Hold it at the station, I will pick it up myself.",
+        "Yes, please go ahead.",
+        "No, that is not right.",
+    ]
+}
+
+
+@dataclass(frozen=True)
+class VoiceLatency:
+    language: str
+    concurrent_calls: int
+    turns: int
+    p50_ms: float
+    p95_ms: float
+
+
+@dataclass(frozen=True)
+class AsrError:
+    language: str
+    sentences: int
+    clean: float  # word error rate
+    phone_line: float
+
+
+def spelled(waybill: str) -> str:
+    return " ".join(waybill)
+
+
+def word_error_rate(pairs: list[tuple[str, str]]) -> float:
+    """Word edits over reference words (letters and digits run together count as one word)."""
+    edits = words = 0
+    for reference, heard in pairs:
+        ref, hyp = _words(reference), _words(heard)
+        edits, words = edits + _edit_distance(ref, hyp), words + len(ref)
+    return edits / words if words else 0.0
+
+
+def _words(text: str) -> list[str]:
+    text = re.sub(r"(?<=\b[A-Za-z0-9]) (?=[A-Za-z0-9]\b)", "", text)  # "P D 5 8" -> "PD58"
+    return re.sub(r"[^\w\s]", " ", text.lower().replace("-", "")).split()
+
+
+def _edit_distance(a: list[str], b: list[str]) -> int:
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]
+
+
+def caller_speech(engines: VoiceEngines, text: str, language: str) -> Samples:
+    """The sentence as 8 kHz float samples, as the caller's phone would send it."""
+    synthesizer = engines.synthesizer
+    speech = np.concatenate(list(synthesizer.synthesize(text, language)))
+    return resample(speech, synthesizer.rate(language), TELEPHONE_RATE) * np.float32(0.7)
+
+
+def measure_asr(engines: VoiceEngines, language: str, waybill: str) -> AsrError:
+    clean, phone = [], []
+    synthesizer = engines.synthesizer
+    for sentence in SENTENCES[language]:
+        text = sentence.format(waybill=spelled(waybill))
+        speech = np.concatenate(list(synthesizer.synthesize(text, language)))
+        direct = resample(speech, synthesizer.rate(language), WHISPER_RATE)
+        clean.append((text, engines.recognizer.transcribe(direct, WHISPER_RATE, language)))
+        line = decode_ulaw(encode_ulaw(caller_speech(engines, text, language)))
+        phone.append((text, engines.recognizer.transcribe(line, TELEPHONE_RATE, language)))
+    return AsrError(language, len(clean), word_error_rate(clean), word_error_rate(phone))
+
+
+def measure_calls(
+    url: str, utterances: list[bytes], language: str, concurrent_calls: int
+) -> VoiceLatency:
+    async def everyone() -> list[list[float]]:
+        calls = [_call(url, utterances, language) for _ in range(concurrent_calls)]
+        return list(await asyncio.gather(*calls))
+
+    timings = sorted(t for call in asyncio.run(everyone()) for t in call)
+    p95 = timings[min(len(timings) - 1, int(0.95 * len(timings)))]
+    return VoiceLatency(
+        language, concurrent_calls, len(timings), statistics.median(timings) * 1000, p95 * 1000
+    )
+
+
+async def _call(url: str, utterances: list[bytes], language: str) -> list[float]:
+    async with websockets.connect(url, max_size=2**22) as socket:
+        start = {"streamSid": "bench", "customParameters": {"language": language}}
+        await socket.send(json.dumps({"event": "start", "start": start}))
+        await _until_answered(socket)
+        latencies = []
+        for ulaw in utterances:
+            latencies.append(await _turn(socket, ulaw))
+        await socket.send(json.dumps({"event": "stop", "stop": {}}))
+        return latencies
+
+
+async def _turn(socket: websockets.ClientConnection, ulaw: bytes) -> float:
+    """Send speech in real time, then silence until the bot answers: seconds to first audio."""
+    first: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+    listening = asyncio.create_task(_until_answered(socket, first))
+    begin, silence = time.perf_counter(), encode_ulaw(np.zeros(160, dtype=np.float32))
+    frames = frames_of(ulaw)
+    for number, frame in enumerate(frames):
+        await _paced(socket, frame, begin + number * 0.02)
+    spoke_until, number = time.perf_counter(), len(frames)
+    while not first.done():
+        await _paced(socket, silence, begin + number * 0.02)
+        number += 1
+    await listening
+    return first.result() - spoke_until
+
+
+async def _paced(socket: websockets.ClientConnection, frame: bytes, at: float) -> None:
+    await asyncio.sleep(max(0.0, at - time.perf_counter()))
+    payload = base64.b64encode(frame).decode()
+    await socket.send(json.dumps({"event": "media", "media": {"payload": payload}}))
+
+
+async def _until_answered(
+    socket: websockets.ClientConnection, first: asyncio.Future[float] | None = None
+) -> None:
+    """Play the bot's answer: note its first audio, echo its marks, stop at its last one."""
+    while True:
+        frame = json.loads(await socket.recv())
+        if frame["event"] == "media" and first is not None and not first.done():
+            first.set_result(time.perf_counter())
+        elif frame["event"] == "mark":
+            await socket.send(json.dumps({"event": "mark", "mark": frame["mark"]}))
+            if frame["mark"]["name"].endswith("-end"):
+                return
+        elif frame["event"] == "error":
+            raise RuntimeError(frame["message"])
