@@ -88,7 +88,9 @@ class Application:
         url = self.settings.redis_url
         feed = RedisFeed(url) if url else InProcessFeed()
         store = SqlConversationStore(self.engine)
-        return ChatService(self.context, store, self.understander, feed)
+        return ChatService(
+            self.context, store, self.understander, feed, survey=self.settings.csat_survey
+        )
 
 
 def load_secret_key(settings: Settings) -> bytes:

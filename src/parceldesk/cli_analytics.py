@@ -28,6 +28,13 @@ def _day(text: str, name: str) -> datetime:
         raise InvalidInput(f"--{name} takes a date like 2026-11-30") from None
 
 
+def csat(s: Summary) -> str:
+    if s.csat is None or s.csat_mean is None:
+        return "— (no survey answers)"
+    answered = f"{s.csat_responses:,} answers, {s.rate(s.csat_responses):.0%} of conversations"
+    return f"{s.csat:.1%} (mean {s.csat_mean:.2f}; {answered})"
+
+
 def summary_rows(s: Summary) -> list[tuple[str, str]]:
     def pct(count: int) -> str:
         return f"{s.rate(count):.1%} ({count:,})"
@@ -50,12 +57,16 @@ def summary_rows(s: Summary) -> list[tuple[str, str]]:
         ("out-of-scope turns", f"{s.out_of_scope_turns:,} of {s.turns:,}"),
         ("wait for a person p50 / p90", f"{secs(s.wait_p50_s)} / {secs(s.wait_p90_s)}"),
         ("handle time p50", secs(s.handle_p50_s)),
+        ("CSAT (4-5 of 5)", csat(s)),
+        ("answer did not help", f"{s.not_answered:,}"),
         ("changes made", ", ".join(f"{k} {v}" for k, v in sorted(s.actions.items())) or "—"),
         ("fees charged", fees or "—"),
     ]  # fmt: skip
 
 
-By = Annotated[str, typer.Option(help="Break down by day, hour, channel, language or intent.")]
+By = Annotated[
+    str, typer.Option(help="Break down by day, hour, channel, language, intent or queue.")
+]
 Contacts = Annotated[float, typer.Option(help="For staffing: contacts a year.")]
 HandleSeconds = Annotated[float, typer.Option(help="For staffing: a person's handle time, s.")]
 PeakFactor = Annotated[float, typer.Option(help="For staffing: busiest hour / average hour.")]

@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     """Messages one conversation may send per minute."""
     redis_url: str | None = None
     """Redis for live messages across server processes (redis://host:6379/0); none: in-process."""
+    csat_survey: bool = True
+    """Ask the one-question satisfaction survey (1-5) when a conversation ends."""
     embed_origins: list[str] = []
     """Sites that may embed the web chat with /static/widget.js (e.g. https://www.carrier.com)."""
     voice_gateway_key: str = ""

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from parceldesk.conversation import events as e
 from parceldesk.conversation.ports import ConversationRecord, StoredEvent
+from parceldesk.domain.routing import queue_skill
 
 ANSWER_CONFIRMATIONS = frozenset({"thanks"})
 SMALL_TALK = frozenset(
@@ -38,7 +39,8 @@ class ConversationFacts:
     agent_done_at: datetime | None  # the last agent's hand-back (or last agent message)
     human_touched: bool
     actions: tuple[Action, ...]
-    confirmed_answered: bool  # thanked the bot after it resolved a task, no human yet
+    confirmed_answered: bool  # said yes to "did that answer your question?", or thanked the bot
+    # after it resolved a task, no human yet
     verification_failures: int
     refusals: int
     out_of_scope: int
@@ -46,6 +48,9 @@ class ConversationFacts:
     wrap_up: str | None = None
 
     asked_for: str | None = None  # the first request understood, when no task was started
+    queue: str | None = None  # the first handoff's queue, "language/skill"
+    csat: int | None = None  # the survey's rating, 1 (poor) to 5 (excellent), if answered
+    not_answered: bool = False  # said the bot's answer did not answer their question
 
     @property
     def main_intent(self) -> str:
@@ -102,6 +107,9 @@ class _Folding:
         self.failures = self.refusals = self.out_of_scope = self.turns = 0
         self.wrap_up: str | None = None
         self.asked_for: str | None = None
+        self.queue: str | None = None
+        self.csat: int | None = None
+        self.not_answered = False
 
     def apply(self, stored: StoredEvent) -> None:  # noqa: C901 - one case per event type
         event, at = stored.event, stored.at
@@ -131,9 +139,17 @@ class _Folding:
                 fee = fee or {}
                 self.actions.append(Action(action, self.human, int(fee.get("minor", 0)),
                                            str(fee.get("currency", ""))))  # fmt: skip
-            case e.HandoffRequested(reason=reason):
+            case e.HandoffRequested(reason=reason, summary=summary):
                 self.handoffs.append(reason)
                 self.handed_off_at = self.handed_off_at or at
+                if self.queue is None:
+                    language = summary.get("language") or self.language
+                    self.queue = f"{language}/{queue_skill(summary.get('intent'))}"
+            case e.AnswerFeedback(answered=answered):
+                self.confirmed = self.confirmed or (answered and not self.human)
+                self.not_answered = self.not_answered or not answered
+            case e.SurveyAnswered(score=score):
+                self.csat = score
             case e.AgentJoined():
                 self.human = True
                 if self.handed_off_at is not None and self.joined_at is None:
@@ -150,5 +166,6 @@ class _Folding:
             record.caller_phone, frozenset(self.waybills), tuple(self.intents),
             tuple(self.handoffs), self.handed_off_at, self.joined_at, self.done_at, self.human,
             tuple(self.actions), self.confirmed, self.failures, self.refusals,
-            self.out_of_scope, self.turns, self.wrap_up, self.asked_for,
+            self.out_of_scope, self.turns, self.wrap_up, self.asked_for, self.queue, self.csat,
+            self.not_answered,
         )  # fmt: skip

@@ -28,7 +28,9 @@ DIMENSIONS: dict[str, Callable[[ConversationFacts], str]] = {
     "channel": lambda f: f.channel,
     "language": lambda f: f.language,
     "intent": lambda f: f.main_intent,
+    "queue": lambda f: f.queue or "bot only",
 }
+SATISFIED = 4  # CSAT counts the ratings of 4 and 5 out of 5
 
 
 def find_recontacts(facts: list[ConversationFacts]) -> set[str]:
@@ -85,6 +87,15 @@ class Summary:
     handle_p50_s: float | None
     actions: dict[str, int]
     fees: dict[str, int] = field(default_factory=dict)  # currency -> minor units charged
+    csat_responses: int = 0  # conversations whose customer answered the survey
+    csat_satisfied: int = 0  # of those, rated 4 or 5
+    csat_mean: float | None = None
+    not_answered: int = 0  # said the bot's answer did not answer their question
+
+    @property
+    def csat(self) -> float | None:
+        """Satisfied ratings (4-5 of 5) among the survey's answers; None without answers."""
+        return self.csat_satisfied / self.csat_responses if self.csat_responses else None
 
     def rate(self, count: int) -> float:
         return count / self.conversations if self.conversations else 0.0
@@ -102,6 +113,7 @@ def summarise(facts: Iterable[ConversationFacts], recontacted: set[str]) -> Summ
     rows = list(facts)
     waits = [f.wait_seconds for f in rows if f.wait_seconds is not None]
     handles = [f.handle_seconds for f in rows if f.handle_seconds is not None]
+    ratings = [f.csat for f in rows if f.csat is not None]
     actions: Counter[str] = Counter(a.name for f in rows for a in f.actions)
     fees: Counter[str] = Counter()
     for f in rows:
@@ -116,14 +128,16 @@ def summarise(facts: Iterable[ConversationFacts], recontacted: set[str]) -> Summ
         sum(f.abandoned for f in rows), sum(f.verification_failures for f in rows),
         sum(f.refusals for f in rows), sum(f.out_of_scope for f in rows),
         sum(f.turns for f in rows), _quantile(waits, 50), _quantile(waits, 90),
-        _quantile(handles, 50), dict(actions), dict(fees),
+        _quantile(handles, 50), dict(actions), dict(fees), len(ratings),
+        sum(r >= SATISFIED for r in ratings), statistics.fmean(ratings) if ratings else None,
+        sum(f.not_answered for f in rows),
     )  # fmt: skip
 
 
 def breakdown(
     facts: list[ConversationFacts], recontacted: set[str], dimension: str
 ) -> dict[str, Summary]:
-    """The summary per value of ``dimension`` (day, hour, channel, language, intent)."""
+    """The summary per value of ``dimension`` (day, hour, channel, language, intent, queue)."""
     key = DIMENSIONS[dimension]
     groups: dict[str, list[ConversationFacts]] = defaultdict(list)
     for f in facts:

@@ -16,11 +16,7 @@ import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
-
-import yaml
 
 from parceldesk.conversation import events as e
 from parceldesk.conversation.desk import (
@@ -41,7 +37,7 @@ from parceldesk.conversation.ports import (
     MessageUnderstander,
     StoredTurn,
 )
-from parceldesk.conversation.responses import say
+from parceldesk.conversation.responses import quick_reply_texts, say
 from parceldesk.conversation.state import ConversationState
 from parceldesk.domain.errors import InvalidInput, ParceldeskError
 from parceldesk.domain.phones import parse_phone
@@ -97,9 +93,10 @@ class ChatService(AgentSide):
         store: ConversationStore,
         understander: Callable[[], MessageUnderstander],
         feed: LiveFeed | None = None,
+        survey: bool = True,
     ) -> None:
         self._ctx, self._store, self._understander = ctx, store, understander
-        self._feed = feed
+        self._feed, self._survey = feed, survey
         self._locks = tuple(threading.Lock() for _ in range(LOCK_STRIPES))
 
     @property
@@ -118,7 +115,9 @@ class ChatService(AgentSide):
             parse_phone(caller_phone, self._ctx.policy.default_country) if caller_phone else None
         )
         conversation_id, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
-        conversation = Conversation(self._ctx, self._understander(), conversation_id, channel)
+        conversation = Conversation(
+            self._ctx, self._understander(), conversation_id, channel, survey=self._survey
+        )
         replies = conversation.open(language or "en")
         now = self._ctx.clock.now()
         record = ConversationRecord(
@@ -156,8 +155,9 @@ class ChatService(AgentSide):
                 return _replayed(loaded.turn)
             history = loaded.events if loaded else []
             conversation = Conversation(
-                self._ctx, self._understander(), conversation_id, record.channel, history
-            )
+                self._ctx, self._understander(), conversation_id, record.channel, history,
+                self._survey,
+            )  # fmt: skip
             replies = conversation.handle(text)
             new = conversation.events[len(history) :]
             handoff = next((x for x in new if isinstance(x, e.HandoffRequested)), None)
@@ -266,20 +266,15 @@ def _customer_frame(seqs: list[int], events: list[e.Event]) -> dict[str, Any]:
     return {"type": "lines", "lines": lines}
 
 
-@cache
-def _quick_reply_texts() -> dict[str, dict[str, list[str]]]:
-    path = resources.files("parceldesk.conversation").joinpath("data/quick_replies.yaml")
-    data: dict[str, dict[str, list[str]]] = yaml.safe_load(path.read_text("utf-8"))
-    return data
-
-
 def quick_replies(state: ConversationState) -> tuple[str, ...]:
     """The buttons worth offering now: yes/no for a pending change, the tasks when idle."""
     if state.handed_off:
         return ()
-    texts = _quick_reply_texts()[state.language]
+    texts = quick_reply_texts(state.language)
     if state.pending is not None:
         return tuple(texts["confirm"])
+    if state.closing_question_asked is not None:
+        return tuple(texts[state.closing_question_asked])
     return tuple(texts["start"]) if state.task is None else ()
 
 

@@ -21,6 +21,8 @@ from parceldesk.conversation.ports import (
     Handoff,
     StoredEvent,
 )
+from parceldesk.conversation.responses import quick_reply_texts, say
+from parceldesk.conversation.state import fold
 from parceldesk.domain.agents import LANGUAGES, SKILLS, Agent
 from parceldesk.domain.errors import ConcurrentModification, InvalidInput, NotFound, ParceldeskError
 from parceldesk.domain.routing import (
@@ -85,6 +87,7 @@ class AgentSide:
 
     _ctx: Context
     _store: ConversationStore
+    _survey: bool
 
     def _lock(self, conversation_id: str) -> threading.Lock:
         raise NotImplementedError
@@ -192,9 +195,28 @@ class AgentSide:
             raise InvalidInput(f"wrap-up must be one of {', '.join(WRAP_UPS)}")
         with self._lock(conversation_id):
             left = e.AgentLeft(agent.id, wrap_up)
-            [seq] = self._append(conversation_id, left, check=_owned_by(agent, "wrapping up"))
-        self._publish(conversation_id, {"type": "left", "seq": seq, "name": agent.display_name})
+            survey = self._survey_after_agent(conversation_id, wrap_up)
+            added = (left, *survey[:2]) if survey else (left,)
+            seqs = self._append(conversation_id, *added, check=_owned_by(agent, "wrapping up"))
+        frame: dict[str, Any] = {"type": "left", "seq": seqs[0], "name": agent.display_name}
+        if survey:  # the customer's chat shows the question with its rating buttons
+            frame |= {"bot": survey[1].text, "bot_seq": seqs[-1],
+                      "quick_replies": quick_reply_texts(survey[2])["survey"]}  # fmt: skip
+        self._publish(conversation_id, frame)
         self.route()  # the agent has a free seat again
+
+    def _survey_after_agent(
+        self, conversation_id: str, wrap_up: str
+    ) -> tuple[e.Asked, e.BotSaid, str] | None:
+        """The satisfaction survey for a customer a person has helped, and their language (once
+        a conversation; not when the customer had stopped answering)."""
+        if not self._survey or wrap_up == "no_reply":
+            return None
+        state = fold([x.event for x in self._store.list_events(conversation_id)])
+        if state.surveyed:
+            return None
+        text = say(state.language, "survey_after_agent")
+        return e.Asked("survey"), e.BotSaid("survey_after_agent", text), state.language
 
     def record_agent_action(
         self, agent: Agent, conversation_id: str, result: WriteResult, told: str

@@ -25,6 +25,7 @@ from parceldesk.conversation.actions import (
     propose_reschedule,
 )
 from parceldesk.conversation.addresses import looks_like_address
+from parceldesk.conversation.closing import Closing
 from parceldesk.conversation.filling import SlotFilling
 from parceldesk.conversation.nlu.understand import Understanding
 from parceldesk.conversation.ports import MessageUnderstander
@@ -56,7 +57,7 @@ MAX_MISUNDERSTANDINGS = 2
 MAX_REFUSALS = 2
 
 
-class Conversation(SlotFilling):
+class Conversation(SlotFilling, Closing):
     def __init__(
         self,
         ctx: Context,
@@ -64,8 +65,9 @@ class Conversation(SlotFilling):
         conversation_id: str,
         channel: str = "chat",
         history: list[e.Event] | None = None,
+        survey: bool = True,
     ) -> None:
-        self.ctx, self.understander = ctx, understander
+        self.ctx, self.understander, self.survey = ctx, understander, survey
         self.id, self.channel = conversation_id, channel
         self.events: list[e.Event] = list(history or [])
         self.state: ConversationState = fold(self.events)
@@ -96,6 +98,8 @@ class Conversation(SlotFilling):
         asks_human = HUMAN_WORDS.search(text) and len(text) <= 20 and understood.intent not in TASKS
         if understood.intent == "human_agent" or asks_human:
             self._handoff("customer_request")
+        elif self._closing_answer(understood):
+            pass
         elif self.state.pending is not None:
             self._confirming(understood)
         else:
@@ -125,13 +129,18 @@ class Conversation(SlotFilling):
         """Greetings, thanks, goodbyes and FAQ answers; True if the message was one."""
         if u.intent == "goodbye":
             self._finish("abandoned")
-            self._say("goodbye")
+            self._invite_survey("goodbye")
+        elif u.intent == "thanks" and self.state.task is None:
+            self._invite_survey("thanks")
         elif u.intent in {"greet", "thanks"}:
             self._say(u.intent)
             if self.state.task:
                 self._advance()
         elif u.intent == "faq":
-            self._say(f"faq_{u.slot('faq_topic') or 'general'}")
+            topic = u.slot("faq_topic")
+            self._say(f"faq_{topic or 'general'}")
+            if topic:
+                self._check_answered()
         else:
             return False
         return True
@@ -373,6 +382,7 @@ class Conversation(SlotFilling):
         self._emit(e.BotSaid("status", text.strip()))  # stored: the transcript shows the answer
         self._replies.append(text.strip())
         self._finish("resolved")
+        self._check_answered()
 
     # --- handoff, misunderstanding, plumbing --------------------------------------------------
 

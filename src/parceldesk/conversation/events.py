@@ -130,6 +130,20 @@ class BotSaid:
 
 
 @dataclass(frozen=True)
+class AnswerFeedback:
+    """The customer's answer to "did that answer your question?" after the bot answered."""
+
+    answered: bool
+
+
+@dataclass(frozen=True)
+class SurveyAnswered:
+    """The one-question satisfaction survey at the end of a conversation: 1 (poor) to 5."""
+
+    score: int
+
+
+@dataclass(frozen=True)
 class CallEvent:
     """Something that happened on a phone call besides words: the call starting or ending, a
     key pressed, the caller barging in, a filler played, what the recogniser heard and how long
@@ -143,5 +157,5 @@ Event = (
     ConversationStarted | UserSaid | IntentDetected | TaskStarted | TaskFinished | SlotFilled
     | Asked | PartyVerified | VerificationFailed | ActionProposed | ActionConfirmed
     | ActionCancelled | ActionExecuted | ActionRefused | Misunderstood | HandoffRequested
-    | BotSaid | AgentJoined | AgentSaid | AgentLeft | CallEvent
+    | BotSaid | AgentJoined | AgentSaid | AgentLeft | AnswerFeedback | SurveyAnswered | CallEvent
 )  # fmt: skip

@@ -29,3 +29,15 @@ def word(language: str, group: str, key: str) -> str:
     """A word from a group, e.g. ``word("zh", "statuses", "in_transit")``."""
     catalogue = _catalogue(language if language in LANGUAGES else "en")
     return str(catalogue[group][key])
+
+
+@cache
+def _quick_replies() -> dict[str, dict[str, list[str]]]:
+    path = resources.files("parceldesk.conversation").joinpath("data/quick_replies.yaml")
+    data: dict[str, dict[str, list[str]]] = yaml.safe_load(path.read_text("utf-8"))
+    return data
+
+
+def quick_reply_texts(language: str) -> dict[str, list[str]]:
+    """The buttons offered in ``language``, by when they are offered (data/quick_replies.yaml)."""
+    return _quick_replies()[language if language in LANGUAGES else "en"]

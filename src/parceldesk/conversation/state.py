@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 from parceldesk.conversation import events as e
 
+CLOSING_QUESTIONS = frozenset({"answered", "survey"})
+
 
 @dataclass
 class ConversationState:
@@ -25,6 +27,20 @@ class ConversationState:
     last_intent: str | None = None
     last_waybill: str | None = None
     turns: int = 0
+    closing: str | None = None  # "answered" or "survey": a question about the conversation
+    closing_turn: int = -1  # the customer turn it was asked after
+    surveyed: bool = False  # the satisfaction survey was asked (it is asked once)
+
+    @property
+    def open_closing_question(self) -> str | None:
+        """The question about the conversation the customer's message now answers, if any:
+        one asked right before this message (any other message moves on)."""
+        return self.closing if self.closing_turn == self.turns - 1 else None
+
+    @property
+    def closing_question_asked(self) -> str | None:
+        """The question about the conversation the bot asked in this turn, if any."""
+        return self.closing if self.closing_turn == self.turns else None
 
     def grant_for(self, waybill: str | None) -> tuple[str, str] | None:
         return self.grants.get(waybill) if waybill else None
@@ -55,8 +71,13 @@ def apply(state: ConversationState, event: e.Event) -> ConversationState:  # noq
             if name == "waybill":
                 state.last_waybill = value or None
             state.misunderstood_in_a_row = 0
+        case e.Asked(slot=slot) if slot in CLOSING_QUESTIONS:
+            state.closing, state.closing_turn = slot, state.turns
+            state.surveyed = state.surveyed or slot == "survey"
         case e.Asked(slot=slot):
             state.asked = slot
+        case e.AnswerFeedback() | e.SurveyAnswered():
+            state.closing = None
         case e.PartyVerified(waybill=waybill, role=role, token=token):
             state.grants[waybill] = (role, token)
         case e.ActionProposed():

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from parceldesk.analytics.facts import ConversationFacts, read_facts
-from parceldesk.analytics.metrics import find_recontacts, resolved_by_ai, summarise
+from parceldesk.analytics.metrics import breakdown, find_recontacts, resolved_by_ai, summarise
 from parceldesk.analytics.staffing import (
     ServiceLevel,
     agents_needed,
@@ -134,3 +134,56 @@ def test_a_conversation_handed_to_a_person_after_the_bots_write_is_not_resolved_
     facts = log("c", T0, *complaint)
     assert facts.bot_wrote
     assert not resolved_by_ai(facts, set())  # nobody came, but the customer was waiting for them
+
+
+def answered(yes: bool, *, human_first: bool = False) -> list[e.Event]:
+    """A status answer, "did that answer your question?", and the customer's yes or no."""
+    joined = [e.AgentJoined("a1", "Ana"), e.AgentSaid("a1", "Ana", "hi")] if human_first else []
+    return [
+        *tracked("PD7", thanked=False), *joined, e.Asked("answered"),
+        e.BotSaid("ask_answered", "?"), e.UserSaid("是" if yes else "不是"),
+        e.IntentDetected("affirm" if yes else "deny", 0.9, "zh"), e.AnswerFeedback(yes),
+    ]  # fmt: skip
+
+
+def test_a_yes_to_did_that_answer_your_question_confirms_and_a_no_does_not() -> None:
+    yes, no = log("yes", T0, *answered(True)), log("no", T0, *answered(False))
+    assert yes.confirmed_answered
+    assert not yes.not_answered
+    assert not no.confirmed_answered
+    assert no.not_answered
+    summary = summarise([yes, no], set())
+    assert (summary.ai_resolved, summary.contained, summary.not_answered) == (1, 2, 1)
+    with_a_person = log("human", T0, *answered(True, human_first=True))
+    assert not with_a_person.confirmed_answered  # a person had helped by then
+
+
+def rated(score: int) -> list[e.Event]:
+    return [e.Asked("survey"), e.BotSaid("survey", "1-5?"), e.UserSaid(str(score)),
+            e.IntentDetected("out_of_scope", 0.3, "zh"), e.SurveyAnswered(score)]  # fmt: skip
+
+
+def test_csat_is_the_share_of_four_and_five_among_the_survey_answers() -> None:
+    facts = [
+        log("a", T0, *tracked("PD1", thanked=True), *rated(5)),
+        log("b", T0, *changed("PD2"), *rated(4)),
+        log("c", T0, *handed(), *rated(2)),
+        log("d", T0, *tracked("PD3", thanked=True)),  # did not answer the survey
+    ]
+    summary = summarise(facts, set())
+    assert (summary.csat_responses, summary.csat_satisfied) == (3, 2)
+    assert summary.csat == pytest.approx(2 / 3)
+    assert summary.csat_mean == pytest.approx(11 / 3)
+    assert summarise(facts[3:], set()).csat is None  # no answers: no number, not 0 %
+
+
+def test_the_queue_is_the_first_handoffs_language_and_skill() -> None:
+    complaint = [
+        e.UserSaid("投诉"),
+        e.IntentDetected("complaint", 0.9, "zh"),
+        e.HandoffRequested("severe_complaint", {"intent": "complaint", "language": "id"}),
+    ]
+    facts = [log("c", T0, *complaint), log("h", T0, *handed()), log("t", T0, *changed("PD1"))]
+    by_queue = breakdown(facts, set(), "queue")
+    assert set(by_queue) == {"id/complaints", "zh/general", "bot only"}
+    assert by_queue["id/complaints"].handed_off == 1

@@ -179,6 +179,12 @@
     if (!shown.has(m.seq)) bubble("agent", m.text);
     shown.add(m.seq);
   }
+  function showSurvey(frame) {  // the bot's rating question once the person has finished
+    if (!frame.bot || shown.has(frame.bot_seq)) return;
+    shown.add(frame.bot_seq);
+    bubble("bot", frame.bot);
+    quickReplies(frame.quick_replies);
+  }
   function watchAgent() {
     if (live || polling || !session) return;
     const url = location.origin.replace(/^http/, "ws") + "/api/v1/conversations/" +
@@ -189,7 +195,7 @@
       const frame = JSON.parse(event.data);
       if (frame.type === "agent") { typing(false); showAgent(frame); }
       else if (frame.type === "joined") status(t("joined").replace("{name}", frame.name));
-      else if (frame.type === "left") status(t("left"));
+      else if (frame.type === "left") { status(t("left")); showSurvey(frame); }
       else if (frame.type === "signal" && frame.state === "typing") {
         typing(true);
         clearTimeout(agentTyping);
@@ -204,8 +210,13 @@
       if (!session) return;
       const r = await call("GET", "/api/v1/conversations/" + encodeURIComponent(session.id)).catch(() => null);
       if (!r || r.status !== 200) return;
-      r.data.messages.forEach((m) => (m.sender === "agent" ? showAgent(m) : shown.add(m.seq)));
-      if (!r.data.handed_off) { clearInterval(polling); polling = null; }
+      r.data.messages.forEach((m) => (m.sender === "agent" ? showAgent(m) : null));
+      if (!r.data.handed_off) {  // handed back: what the bot said since (the rating question)
+        clearInterval(polling); polling = null;
+        const lastAgent = Math.max(-1, ...r.data.messages.filter((m) => m.sender === "agent").map((m) => m.seq));
+        r.data.messages.filter((m) => lastAgent >= 0 && m.sender === "bot" && m.seq > lastAgent && !shown.has(m.seq))
+          .forEach((m) => { shown.add(m.seq); bubble("bot", m.text); });
+      }
     }, 2000);
   }
 
