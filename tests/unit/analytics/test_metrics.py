@@ -138,7 +138,9 @@ def test_a_conversation_handed_to_a_person_after_the_bots_write_is_not_resolved_
 
 def answered(yes: bool, *, human_first: bool = False) -> list[e.Event]:
     """A status answer, "did that answer your question?", and the customer's yes or no."""
-    joined = [e.AgentJoined("a1", "Ana"), e.AgentSaid("a1", "Ana", "hi")] if human_first else []
+    joined: list[e.Event] = (
+        [e.AgentJoined("a1", "Ana"), e.AgentSaid("a1", "Ana", "hi")] if human_first else []
+    )
     return [
         *tracked("PD7", thanked=False), *joined, e.Asked("answered"),
         e.BotSaid("ask_answered", "?"), e.UserSaid("是" if yes else "不是"),
