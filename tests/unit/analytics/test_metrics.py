@@ -180,7 +180,7 @@ def test_csat_is_the_share_of_four_and_five_among_the_survey_answers() -> None:
 
 
 def test_the_queue_is_the_first_handoffs_language_and_skill() -> None:
-    complaint = [
+    complaint: list[e.Event] = [
         e.UserSaid("投诉"),
         e.IntentDetected("complaint", 0.9, "zh"),
         e.HandoffRequested("severe_complaint", {"intent": "complaint", "language": "id"}),
