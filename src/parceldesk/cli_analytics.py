@@ -19,6 +19,7 @@ from parceldesk.analytics.staffing import staffing_saving
 from parceldesk.bootstrap import bootstrap
 from parceldesk.config import load_settings
 from parceldesk.domain.errors import InvalidInput
+from parceldesk.services.context import FixedClock
 
 
 def _day(text: str, name: str) -> datetime:
@@ -138,8 +139,9 @@ def simulate(
     shipments: Annotated[int, typer.Option(help="Parcels in the simulated world.")] = 10_000,
     seed: Annotated[int, typer.Option(help="The same seed, the same customers.")] = 42,
 ) -> None:
-    """Play customers who know their goal against the real engine on a fresh world, and show
-    the true AI resolution rate (goal met, no person) beside the one analytics measured."""
+    """Play a day of customers who know their goal against the real engine on a fresh world,
+    and show the true AI resolution rate (goal met, no person) beside the one analytics
+    measured, and the satisfaction they gave beside the CSAT analytics measured."""
     import tempfile
     import time as clock
 
@@ -155,7 +157,8 @@ def simulate(
         settings = load_settings().model_copy(
             update={"data_dir": Path(folder), "database_url": f"sqlite:///{folder}/sim.db"}
         )
-        application = bootstrap(settings, migrate=True)
+        sim_clock = FixedClock(datetime.now(UTC).replace(microsecond=0))
+        application = bootstrap(settings, clock=sim_clock, migrate=True)
         application.models_dir = load_settings().data_dir / "models"  # trained once, kept
         seed_world(application, shipments, seed)
         started = clock.perf_counter()
@@ -177,8 +180,11 @@ def _print_simulation(result: Any, seconds: float) -> None:
                   f"{seconds:.0f} s ({turns / seconds:,.0f} turns/s)")  # fmt: skip
     console.print(f"true AI resolution (goal met, no person): {true:.1%}")
     console.print(f"measured by analytics (strict):          {measured:.1%}")
+    summary = result.report.summary
     console.print(f"difference: {100 * (measured - true):+.1f} points; "
-                  f"containment {result.report.summary.containment_rate:.1%}")  # fmt: skip
+                  f"containment {summary.containment_rate:.1%}")  # fmt: skip
+    given = "—" if result.true_csat is None else f"{result.true_csat:.1%}"
+    console.print(f"CSAT: the customers gave {given}, analytics measured {csat(summary)}")
     for why, ids in sorted(result.disagreements().items(), key=lambda kv: -len(kv[1])):
         console.print(f"  disagreement ×{len(ids)}: {why} (e.g. {', '.join(ids[:2])})")
     for label, rate in (("measured", measured), ("true", true)):

@@ -64,7 +64,9 @@ class Closing:
         if question != "answered":
             return False
         answer = _answered_button(u.text, self.state.language)
-        if answer is None and u.intent in ANSWERING_INTENTS:
+        if answer is None and u.intent == "goodbye":  # "ok, bye" is a yes; "no, bye" a goodbye
+            answer = "yes" if confirmation(u.text) == "yes" else None
+        elif answer is None and u.intent in ANSWERING_INTENTS:
             answer = confirmation(u.text)
             if answer is None and u.intent in {"affirm", "thanks"}:
                 answer = "yes"

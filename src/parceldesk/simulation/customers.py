@@ -1,10 +1,12 @@
 """Simulated customers: a goal, a language, how patient they are, how they phrase things, the
-mistakes they make and when they ask for a person. Deterministic for a seed."""
+mistakes they make, when they ask for a person, whether they answer the survey, and when in
+the day they come. Deterministic for a seed."""
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -17,6 +19,7 @@ from parceldesk.domain.errors import InvalidInput
 GOALS = ("track_parcel", "change_address", "reschedule_delivery", "intercept_return",
          "complaint", "faq", "human_agent")  # fmt: skip
 LANGUAGES = ("zh", "en", "id")
+RATES_SURVEY = 0.35  # share of customers who answer a satisfaction survey when asked
 
 
 @dataclass(frozen=True)
@@ -29,12 +32,17 @@ class Persona:
     wrong_digits_first: bool
     thanks: bool  # says thank you once helped
     asks_for_person_when_stuck: bool
+    rates: bool = False  # answers the satisfaction survey when asked
 
 
 @cache
 def phrases() -> dict[str, dict[str, Any]]:
-    path = resources.files("parceldesk.simulation").joinpath("data/phrases.yaml")
-    data: dict[str, dict[str, Any]] = yaml.safe_load(path.read_text("utf-8"))
+    return _data("phrases.yaml")
+
+
+def _data(name: str) -> dict[Any, Any]:
+    path = resources.files("parceldesk.simulation").joinpath(f"data/{name}")
+    data: dict[Any, Any] = yaml.safe_load(path.read_text("utf-8"))
     return data
 
 
@@ -73,5 +81,15 @@ def make_personas(
             number, goal, language, rng.choice(phrases()[language][goal]),
             patience=rng.randint(5, 10), wrong_digits_first=rng.random() < 0.15,
             thanks=rng.random() < 0.5, asks_for_person_when_stuck=rng.random() < 0.5,
+            rates=rng.random() < RATES_SURVEY,
         ))  # fmt: skip
     return personas
+
+
+def arrival_times(count: int, day: datetime, seed: int) -> list[datetime]:
+    """When ``count`` customers start their conversations in the day from ``day`` (local
+    midnight), by the hourly profile in ``data/arrivals.yaml``; sorted."""
+    profile = {int(hour): float(weight) for hour, weight in _data("arrivals.yaml").items()}
+    rng = random.Random(seed)
+    hours = rng.choices(list(profile), list(profile.values()), k=count)
+    return sorted(day + timedelta(hours=hour, seconds=rng.uniform(0, 3600)) for hour in hours)

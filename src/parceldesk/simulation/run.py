@@ -3,14 +3,16 @@ hold the analytics' verdicts against the truth."""
 
 from __future__ import annotations
 
+import heapq
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from parceldesk.analytics.metrics import resolved_by_ai
+from parceldesk.analytics.metrics import SATISFIED, resolved_by_ai
 from parceldesk.analytics.report import Report, make_report
 from parceldesk.bootstrap import Application
 from parceldesk.conversation import events as e
@@ -19,8 +21,9 @@ from parceldesk.conversation.state import ConversationState, fold
 from parceldesk.domain.errors import InvalidInput
 from parceldesk.domain.phones import last_digits
 from parceldesk.domain.shipments import Shipment
+from parceldesk.services.context import FixedClock
 from parceldesk.services.tracking import tracking_view
-from parceldesk.simulation.customers import Persona, phrases
+from parceldesk.simulation.customers import Persona, arrival_times, phrases
 from parceldesk.storage import tables as t
 
 # (as written, what must be in the stored address afterwards)
@@ -44,6 +47,7 @@ class Outcome:
     achieved: bool  # the customer got what they came for
     handed_off: bool
     turns: int
+    rated: int | None = None  # the rating they gave the survey, if they answered it
 
     @property
     def truly_resolved_by_ai(self) -> bool:
@@ -64,6 +68,12 @@ class Simulation:
         assert self.report is not None
         return self.report.summary.ai_resolution_rate
 
+    @property
+    def true_csat(self) -> float | None:
+        """The share of 4-5 among the ratings the customers really gave."""
+        given = [o.rated for o in self.outcomes if o.rated is not None]
+        return sum(r >= SATISFIED for r in given) / len(given) if given else None
+
     def disagreements(self) -> dict[str, list[str]]:
         """Where the analytics' verdict and the truth differ, and why (as far as one can tell)."""
         assert self.report is not None
@@ -71,13 +81,16 @@ class Simulation:
         found: dict[str, list[str]] = {}
         for o in self.outcomes:
             f = facts[o.conversation_id]
+            if f.csat != o.rated:
+                why = f"the customer rated {o.rated}, analytics recorded {f.csat}"
+                found.setdefault(why, []).append(o.conversation_id)
             measured = resolved_by_ai(f, self.report.recontacted)
             if measured == o.truly_resolved_by_ai:
                 continue
             if o.truly_resolved_by_ai and f.id in self.report.recontacted:
                 why = "achieved, but the same parcel and intent came back within 7 days"
             elif o.truly_resolved_by_ai and not f.bot_wrote:
-                why = "answered, but the customer did not say thanks (no write to count)"
+                why = "answered, but the customer confirmed nothing (no thanks, no yes)"
             elif o.truly_resolved_by_ai:
                 why = "achieved, not counted (other)"
             else:
@@ -90,25 +103,53 @@ def simulate(
     app: Application, personas: list[Persona], seed: int,
     progress: Callable[[int], None] | None = None,
 ) -> Simulation:  # fmt: skip
+    """Play a day: each customer arrives at their time (``arrival_times``) and takes
+    ``THINK_SECONDS`` between messages; conversations overlap in time as they would, and the
+    application's clock (a ``FixedClock``) follows the simulated time."""
+    clock = app.context.clock
+    if not isinstance(clock, FixedClock):
+        raise InvalidInput("a simulation runs on a FixedClock")
     chat, rng = app.chat(), random.Random(seed)
     parcels = _parcels(app, len(personas), rng)
-    since = app.context.clock.now()
+    day = _next_local_midnight(app, clock.now())
+    arrivals = arrival_times(len(personas), day, seed)
+    waiting: list[tuple[datetime, int, Customer, Iterator[float]]] = []
+    for number, (persona, waybill, at) in enumerate(zip(personas, parcels, arrivals, strict=True)):
+        customer = Customer(app, chat, persona, waybill, rng)
+        waiting.append((at, number, customer, customer.talk()))
+    heapq.heapify(waiting)
     result = Simulation()
-    for persona, waybill in zip(personas, parcels, strict=True):
-        result.outcomes.append(Customer(app, chat, persona, waybill, rng).talk())
-        if progress:
-            progress(1)
-    until = app.context.clock.now() + timedelta(seconds=1)
-    result.report = make_report(app.conversation_store(), since - timedelta(seconds=1), until)
+    while waiting:
+        at, number, customer, talking = heapq.heappop(waiting)
+        clock.current = at
+        pause = next(talking, None)
+        if pause is None:
+            result.outcomes.append(customer.outcome())
+            if progress:
+                progress(1)
+        else:
+            heapq.heappush(waiting, (at + timedelta(seconds=pause), number, customer, talking))
+    result.outcomes.sort(key=lambda o: o.persona.number)
+    until = clock.now() + timedelta(seconds=1)
+    result.report = make_report(app.conversation_store(), day, until)
     return result
 
 
+def _next_local_midnight(app: Application, now: datetime) -> datetime:
+    zone = ZoneInfo(app.context.policy.country(app.context.policy.default_country).timezone)
+    local = now.astimezone(zone)
+    return datetime.combine(local.date() + timedelta(days=1), time(0), zone).astimezone(UTC)
+
+
 def _parcels(app: Application, count: int, rng: random.Random) -> list[str]:
+    """A different parcel for every customer while the world has enough (two customers about
+    one parcel would look like a re-contact), drawn again only beyond that."""
     with app.engine.connect() as db:
         top = db.execute(select(func.max(t.shipments.c.id))).scalar_one() or 0
         if not top:
             raise InvalidInput("there are no shipments; the simulation needs a world")
-        ids = [rng.randint(1, top) for _ in range(count)]
+        ids = (rng.sample(range(1, top + 1), count) if count <= top
+               else [rng.randint(1, top) for _ in range(count)])  # fmt: skip
         query = select(t.shipments.c.id, t.shipments.c.waybill)
         rows = {row.id: row.waybill for row in db.execute(query)}
     return [rows[i] for i in ids]
@@ -121,21 +162,26 @@ class Customer:
                  rng: random.Random) -> None:  # fmt: skip
         self.app, self.chat, self.p, self.rng = app, chat, persona, rng
         self.words = phrases()[persona.language]
-        with app.context.uow() as uow:
-            self.before = uow.shipments.get(waybill)
-        party = self.before.sender if persona.goal == "intercept_return" else self.before.recipient
-        self.digits = last_digits(party.phone)
-        self.target, self.expected = _new_address(self.before, rng)
+        self.waybill = waybill
         self.sent = 0
-        self.gave_wrong_digits = False
+        self.gave_wrong_digits = self.thanked = False
+        self.rated: int | None = None
         self._events: list[e.Event] | None = None  # read once per turn
 
-    def talk(self) -> Outcome:
+    def talk(self) -> Iterator[float]:
+        """The conversation, message by message: yields the seconds until the next one."""
+        with self.app.context.uow() as uow:
+            self.before = uow.shipments.get(self.waybill)
+        party = self.before.sender if self.p.goal == "intercept_return" else self.before.recipient
+        self.digits = last_digits(party.phone)
+        self.target, self.expected = _new_address(self.before, self.rng)
         started = self.chat.start("web", self.p.language)
         self.cid, self.token = started.id, started.token
+        yield self.think()
         self.say(self.p.opening.format(w=self.before.waybill))
         rephrased = False
         while self.sent < self.p.patience:
+            yield self.think()
             state = self.state()
             if state.handed_off:
                 break
@@ -143,10 +189,10 @@ class Customer:
             if reply is None:
                 stuck = self.misunderstood()
                 if not stuck:
-                    if self.p.thanks and self.achieved():
-                        self.say(self.rng.choice(self.words["thanks"]))
-                    break
-                if self.p.asks_for_person_when_stuck:
+                    if not self.p.thanks or self.thanked or not self.achieved():
+                        break
+                    reply, self.thanked = self.rng.choice(self.words["thanks"]), True
+                elif self.p.asks_for_person_when_stuck:
                     reply = self.words["human"]
                 elif not rephrased:
                     reply, rephrased = self.rng.choice(self.words[self.p.goal]), True
@@ -154,15 +200,22 @@ class Customer:
                 else:
                     break  # gives up
             self.say(reply)
-        state = self.state()
-        return Outcome(self.p, self.cid, self.before.waybill, self.achieved(), state.handed_off,
-                       self.sent)  # fmt: skip
+
+    def outcome(self) -> Outcome:
+        return Outcome(self.p, self.cid, self.before.waybill, self.achieved(),
+                       self.state().handed_off, self.sent, self.rated)  # fmt: skip
+
+    def think(self) -> float:
+        """Seconds to read the answer and type the next message."""
+        return self.rng.uniform(8, 40)
 
     def answer(self, state: ConversationState) -> str | None:
         """What the customer says to the question the assistant asked (None: it asked none)."""
         if state.pending is not None:  # yes to what they came for, no to anything else
             wanted = WRITES.get(self.p.goal) == state.pending.action
             return str(self.rng.choice(self.words["agree" if wanted else "decline"]))
+        if state.closing_question_asked is not None:
+            return self.closing_answer(state.closing_question_asked)
         if state.task is None:
             return None
         match state.asked:
@@ -179,6 +232,22 @@ class Customer:
             case "description":
                 return str(self.words["complaint_text"])
         return None
+
+    def closing_answer(self, question: str) -> str | None:
+        """ "Did that answer your question?" by the truth as they see it; the survey if they
+        are someone who answers surveys."""
+        if question == "survey":
+            self.rated = self.rating() if self.p.rates else None
+            return None if self.rated is None else str(self.rated)
+        helped = self.achieved()
+        self.thanked = self.thanked or (helped and self.p.thanks)
+        words = "thanks" if helped and self.p.thanks else "agree" if helped else "decline"
+        return str(self.rng.choice(self.words[words]))
+
+    def rating(self) -> int:
+        """1-5: mostly 4-5 when they got what they came for, mostly 1-2 when they did not."""
+        scale = (5, 5, 5, 4, 4, 3) if self.achieved() else (1, 1, 2, 2, 3, 4)
+        return self.rng.choice(scale)
 
     def say(self, text: str) -> None:
         self.chat.post(self.cid, self.token, text, f"sim-{self.sent}")
@@ -206,7 +275,8 @@ class Customer:
         if goal == "human_agent":
             return any(isinstance(x, e.HandoffRequested) for x in events)
         if goal == "faq":
-            return any(isinstance(x, e.BotSaid) and x.key.startswith("faq_") for x in events)
+            return any(isinstance(x, e.BotSaid) and x.key.startswith("faq_")
+                       and x.key != "faq_general" for x in events)  # fmt: skip
         if goal == "track_parcel":
             city = tracking_view(self.before, None).current_city
             return any(isinstance(x, e.BotSaid) and city in x.text for x in events)
@@ -229,10 +299,11 @@ class Customer:
 
 def _new_address(shipment: Shipment, rng: random.Random) -> tuple[str, tuple[str, ...]]:
     """An address in the parcel's own city (a recipient may move a parcel within it), and the
-    parts the stored address must show once changed."""
+    parts the stored address must show once changed (never the street it has now)."""
     d = shipment.destination
+    now = d.one_line()
+    streets = STREETS["CN" if d.country == "CN" else "other"]
+    street, expected = rng.choice([s for s in streets if not all(p in now for p in s[1])])
     if d.country == "CN":
-        street, expected = rng.choice(STREETS["CN"])
         return f"{d.province}{d.city}{d.district}{street}", expected
-    street, expected = rng.choice(STREETS["other"])
     return f"{street}, {d.district}, {d.city}", expected

@@ -135,17 +135,17 @@ class SqlConversationStore:
 
     def _handoffs(self, conversation_id: str | None, limit: int) -> list[Handoff]:
         c, e = t.conversations.c, t.conversation_events.c
-        latest = (
-            select(e.conversation_id, func.max(e.seq).label("seq"))
-            .where(e.type == "HandoffRequested")
-            .group_by(e.conversation_id)
-            .subquery()
+        earlier = t.conversation_events.alias("handoff")
+        latest = (  # the conversation's last handoff, found through its primary key
+            select(func.max(earlier.c.seq))
+            .where(earlier.c.conversation_id == c.id, earlier.c.type == "HandoffRequested")
+            .scalar_subquery()
         )
         query = (
             select(c.id, c.language, c.channel, c.agent_id, c.waybill, c.caller_phone,
                    c.created_at, e.at, e.data)
-            .join(latest, latest.c.conversation_id == c.id)
-            .join(t.conversation_events, and_(e.conversation_id == c.id, e.seq == latest.c.seq))
+            .select_from(t.conversations)
+            .join(t.conversation_events, and_(e.conversation_id == c.id, e.seq == latest))
             .where(c.handed_off.is_(True))
             .order_by(e.at, c.id)
             .limit(limit)

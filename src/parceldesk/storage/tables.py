@@ -216,10 +216,10 @@ conversations = Table(
     Column("channel", String(10), nullable=False),
     Column("language", String(5), nullable=False),
     Column("caller_phone", String(20), index=True),
-    Column("created_at", UtcDateTime, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, index=True),  # reports read by period
     Column("updated_at", UtcDateTime, nullable=False, index=True),
     Column("version", Integer, nullable=False),
-    Column("handed_off", Boolean, nullable=False),
+    Column("handed_off", Boolean, nullable=False, index=True),  # the queue reads these
     Column("waybill", String(32), index=True),  # the parcel the conversation is about, lately
     Column("agent_id", String(32), index=True),  # the agent who has it now, if any
 )
