@@ -57,6 +57,8 @@ def test_the_numbers_drill_down_to_their_conversations_and_export_one_row_each(
     assert "Handed to a person" in page.text
     assert "50.0%" in page.text  # one of the two was handed to a person
     assert page.text.count("<svg") == 2
+    assert "CSAT (rated 4-5 of 5)" not in page.text  # no survey answers: no card, not 0 %
+    assert "no survey answers yet" in page.text
     listed = client.get("/dashboard/conversations?metric=handed_off&from=2026-11-22&to=2026-11-28")
     assert f"/agent/conversations/{started['id']}" in listed.text
     assert "1 conversations" in listed.text

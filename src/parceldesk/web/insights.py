@@ -27,6 +27,8 @@ METRICS: dict[str, tuple[str, Callable[[ConversationFacts, set[str]], bool]]] = 
     "handed_off": ("Handed to a person", lambda f, _: not f.contained),
     "abandoned": ("Never reached a person", lambda f, _: f.abandoned),
     "recontacted": ("Came back within 7 days", lambda f, r: f.id in r),
+    "rated": ("CSAT (rated 4-5 of 5)", lambda f, _: f.csat is not None),
+    "not_answered": ("Said the answer did not help", lambda f, _: f.not_answered),
 }
 
 
@@ -53,6 +55,9 @@ def overview(report_for: MakeReport, since: datetime, until: datetime) -> dict[s
         _card("handed_off", s.rate(s.handed_off), p.rate(p.handed_off), s.handed_off),
         _card("abandoned", s.rate(s.abandoned), p.rate(p.abandoned), s.abandoned),
     ]
+    if s.csat is not None:  # no survey answers: no card rather than a made-up 0 %
+        card = _card("rated", s.csat, p.csat if p.csat is not None else s.csat, s.csat_responses)
+        cards.append(card | {"of": "survey answers" if p.csat is not None else "no answers before"})
     days = now.by("day")
     labels = [d[5:] for d in days]
     daily = lines("AI resolution and containment by day", labels or ["—"], {
@@ -65,7 +70,8 @@ def overview(report_for: MakeReport, since: datetime, until: datetime) -> dict[s
                             "conversations")  # fmt: skip
     seats = staffing_saving(20_000_000, 2.0, 300, s.ai_resolution_rate)
     return {"summary": s, "cards": cards, "daily_chart": daily, "handoff_chart": handoffs,
-            "by_intent": now.by("intent"), "by_language": now.by("language"), "seats": seats,
+            "by_intent": now.by("intent"), "by_language": now.by("language"),
+            "by_queue": now.by("queue"), "seats": seats,
             "since": since.date(), "until": (until - timedelta(days=1)).date()}  # fmt: skip
 
 
