@@ -138,6 +138,10 @@ def simulate(
     languages: Annotated[str, typer.Option(help="Their languages, e.g. zh,en,id.")] = "zh,en,id",
     shipments: Annotated[int, typer.Option(help="Parcels in the simulated world.")] = 10_000,
     seed: Annotated[int, typer.Option(help="The same seed, the same customers.")] = 42,
+    workers: Annotated[
+        int,
+        typer.Option(help="Processes playing customers; 0: one per core from 2,000 customers on."),
+    ] = 0,
 ) -> None:
     """Play a day of customers who know their goal against the real engine on a fresh world,
     and show the true AI resolution rate (goal met, no person) beside the one analytics
@@ -165,10 +169,17 @@ def simulate(
         with Progress("simulating", *columns) as progress:
             task = progress.add_task("customers", total=len(personas))
             result = run_simulation(application, personas, seed,
-                                    lambda n: progress.advance(task, n))  # fmt: skip
+                                    lambda n: progress.advance(task, n),
+                                    workers or _auto_workers(len(personas)))  # fmt: skip
         seconds = clock.perf_counter() - started
         application.close()
     _print_simulation(result, seconds)
+
+
+def _auto_workers(customers: int) -> int:
+    import os
+
+    return max(1, min(os.cpu_count() or 1, 8)) if customers >= 2000 else 1
 
 
 def _print_simulation(result: Any, seconds: float) -> None:

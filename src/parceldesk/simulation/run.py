@@ -4,17 +4,22 @@ hold the analytics' verdicts against the truth."""
 from __future__ import annotations
 
 import heapq
+import multiprocessing
+import os
 import random
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
 from parceldesk.analytics.metrics import SATISFIED, resolved_by_ai
 from parceldesk.analytics.report import Report, make_report
-from parceldesk.bootstrap import Application
+from parceldesk.bootstrap import Application, bootstrap
+from parceldesk.config import Settings
 from parceldesk.conversation import events as e
 from parceldesk.conversation.chat import ChatService
 from parceldesk.conversation.state import ConversationState, fold
@@ -99,40 +104,89 @@ class Simulation:
         return found
 
 
+Arrival = tuple[Persona, str, datetime]  # who, about which parcel, when they start
+CHUNK = 500  # customers a worker plays at a time (each chunk spread over the whole day)
+
+
 def simulate(
     app: Application, personas: list[Persona], seed: int,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, workers: int = 1,
 ) -> Simulation:  # fmt: skip
-    """Play a day: each customer arrives at their time (``arrival_times``) and takes
-    ``THINK_SECONDS`` between messages; conversations overlap in time as they would, and the
-    application's clock (a ``FixedClock``) follows the simulated time."""
+    """Play a day: each customer arrives at their time (``arrival_times``) and thinks between
+    messages; conversations overlap in simulated time as they would, the application's clock (a
+    ``FixedClock``) following it. With ``workers`` > 1, chunks of customers (each spread over the
+    day) are played by that many processes on the same database; the outcome is the same."""
     clock = app.context.clock
     if not isinstance(clock, FixedClock):
         raise InvalidInput("a simulation runs on a FixedClock")
-    chat, rng = app.chat(), random.Random(seed)
-    parcels = _parcels(app, len(personas), rng)
+    parcels = _parcels(app, len(personas), random.Random(seed))
     day = _next_local_midnight(app, clock.now())
-    arrivals = arrival_times(len(personas), day, seed)
-    waiting: list[tuple[datetime, int, Customer, Iterator[float]]] = []
-    for number, (persona, waybill, at) in enumerate(zip(personas, parcels, arrivals, strict=True)):
+    customers = list(zip(personas, parcels, arrival_times(len(personas), day, seed), strict=True))
+    count = max(1, len(customers) // CHUNK)
+    chunks = [customers[i::count] for i in range(count)]
+    result = Simulation()
+    for outcomes in _play_all(app, chunks, seed, workers):
+        result.outcomes += outcomes
+        if progress:
+            progress(len(outcomes))
+    result.outcomes.sort(key=lambda o: o.persona.number)
+    until = max(clock.now(), day + timedelta(days=2))  # the day's last conversations end late
+    result.report = make_report(app.conversation_store(), day, until)
+    return result
+
+
+def _play_all(
+    app: Application, chunks: list[list[Arrival]], seed: int, workers: int
+) -> Iterator[list[Outcome]]:
+    if workers <= 1:
+        for number, chunk in enumerate(chunks):
+            yield play(app, chunk, seed + number)
+        return
+    start = (app.settings, app.models_dir, app.context.clock.now())
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited connections
+    with ProcessPoolExecutor(workers, spawn, initializer=_start_worker, initargs=start) as pool:
+        futures = [pool.submit(_play_chunk, chunk, seed + n) for n, chunk in enumerate(chunks)]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+_worker: Application | None = None  # the application of a worker process
+
+
+def _start_worker(settings: Settings, models_dir: Path | None, now: datetime) -> None:
+    global _worker
+    # one core a worker: the sentence embedder's OpenMP threads would otherwise spin on the
+    # cores the other workers need (read when the embedder loads, later in this process)
+    os.environ.update(OMP_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE")
+    _worker = bootstrap(settings, clock=FixedClock(now))
+    _worker.models_dir = models_dir
+
+
+def _play_chunk(chunk: list[Arrival], seed: int) -> list[Outcome]:
+    assert _worker is not None, "the worker was not started"
+    return play(_worker, chunk, seed)
+
+
+def play(app: Application, customers: list[Arrival], seed: int) -> list[Outcome]:
+    """Play these customers through their conversations in simulated time, in one process."""
+    clock = app.context.clock
+    assert isinstance(clock, FixedClock)
+    chat, rng = app.chat(), random.Random(seed)
+    waiting = []
+    for number, (persona, waybill, at) in enumerate(customers):
         customer = Customer(app, chat, persona, waybill, rng)
         waiting.append((at, number, customer, customer.talk()))
     heapq.heapify(waiting)
-    result = Simulation()
+    outcomes = []
     while waiting:
         at, number, customer, talking = heapq.heappop(waiting)
         clock.current = at
         pause = next(talking, None)
         if pause is None:
-            result.outcomes.append(customer.outcome())
-            if progress:
-                progress(1)
+            outcomes.append(customer.outcome())
         else:
             heapq.heappush(waiting, (at + timedelta(seconds=pause), number, customer, talking))
-    result.outcomes.sort(key=lambda o: o.persona.number)
-    until = clock.now() + timedelta(seconds=1)
-    result.report = make_report(app.conversation_store(), day, until)
-    return result
+    return outcomes
 
 
 def _next_local_midnight(app: Application, now: datetime) -> datetime:
