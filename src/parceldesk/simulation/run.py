@@ -110,7 +110,7 @@ CHUNK = 500  # customers a worker plays at a time (each chunk spread over the wh
 
 def simulate(
     app: Application, personas: list[Persona], seed: int,
-    progress: Callable[[int], None] | None = None, workers: int = 1,
+    progress: Callable[[int], None] | None = None, workers: int = 1, chunk: int = CHUNK,
 ) -> Simulation:  # fmt: skip
     """Play a day: each customer arrives at their time (``arrival_times``) and thinks between
     messages; conversations overlap in simulated time as they would, the application's clock (a
@@ -122,7 +122,7 @@ def simulate(
     parcels = _parcels(app, len(personas), random.Random(seed))
     day = _next_local_midnight(app, clock.now())
     customers = list(zip(personas, parcels, arrival_times(len(personas), day, seed), strict=True))
-    count = max(1, len(customers) // CHUNK)
+    count = max(1, len(customers) // chunk)
     chunks = [customers[i::count] for i in range(count)]
     result = Simulation()
     for outcomes in _play_all(app, chunks, seed, workers):
