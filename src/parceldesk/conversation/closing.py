@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -16,10 +17,11 @@ from parceldesk.conversation import events as e
 from parceldesk.conversation.nlu.understand import Understanding
 from parceldesk.conversation.responses import quick_reply_texts
 from parceldesk.conversation.state import ConversationState
-from parceldesk.conversation.utterances import confirmation
+from parceldesk.conversation.utterances import confirmation, contains_word
 
 # what the customer may be doing when they answer "did that answer your question?"
 ANSWERING_INTENTS = frozenset({"affirm", "deny", "thanks", "greet", "out_of_scope"})
+MAX_PHRASE_ANSWER = 30  # characters: a longer message is a new request, not an answer
 STARS = re.compile(r"^[\s★⭐✨]+$")
 
 
@@ -63,7 +65,7 @@ class Closing:
             return True
         if question != "answered":
             return False
-        answer = _answered_button(u.text, self.state.language)
+        answer = _answered_button(u.text, self.state.language) or _answered_phrase(u)
         if answer is None and u.intent == "goodbye":  # "ok, bye" is a yes; "no, bye" a goodbye
             answer = "yes" if confirmation(u.text) == "yes" else None
         elif answer is None and u.intent in ANSWERING_INTENTS:
@@ -88,10 +90,33 @@ def _answered_button(text: str, language: str) -> str | None:
     return {buttons[0]: "yes", buttons[1]: "no"}.get(text.strip())
 
 
+def _answered_phrase(u: Understanding) -> str | None:
+    """ "yes" or "no" when a short message without a parcel number says so in other words."""
+    if len(u.text) > MAX_PHRASE_ANSWER or u.slot("waybill"):
+        return None
+    text = u.text.lower()
+    for answer in ("no", "yes"):
+        if any(contains_word(text, phrase) for phrase in _answer_phrases()[answer]):
+            return answer
+    return None
+
+
+@cache
+def _survey_data() -> dict[str, Any]:
+    path = resources.files("parceldesk.conversation").joinpath("data/survey.yaml")
+    data: dict[str, Any] = yaml.load(path.read_text("utf-8"), Loader=yaml.BaseLoader)
+    return data
+
+
+@cache
+def _answer_phrases() -> dict[str, tuple[str, ...]]:
+    answered = _survey_data()["answered"].items()
+    return {key: tuple(str(p).lower() for p in phrases) for key, phrases in answered}
+
+
 @cache
 def _survey_words() -> tuple[dict[str, int], re.Pattern[str]]:
-    path = resources.files("parceldesk.conversation").joinpath("data/survey.yaml")
-    data = yaml.load(path.read_text("utf-8"), Loader=yaml.BaseLoader)
+    data = _survey_data()
     numbers = {str(k).lower(): int(v) for k, v in data["numbers"].items()}
     words = sorted({str(w).lower() for group in data["around"].values() for w in group}, key=len)
     latin = [re.escape(w) for w in reversed(words) if not re.search(r"[\u4e00-\u9fff]", w)]

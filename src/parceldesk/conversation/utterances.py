@@ -102,7 +102,8 @@ def _yes_no() -> dict[str, tuple[str, ...]]:
     return {key: tuple(str(w).lower() for w in words) for key, words in data.items()}
 
 
-def _has(text: str, word: str) -> bool:
+def contains_word(text: str, word: str) -> bool:
+    """``word`` in ``text``: as characters for Chinese, as a whole word otherwise."""
     if re.search(r"[\u4e00-\u9fff]", word):
         return word in text
     return re.search(rf"(?<![\w']){re.escape(word)}(?![\w'])", text) is not None
@@ -112,10 +113,10 @@ def confirmation(text: str) -> Literal["yes", "no"] | None:
     """An explicit yes or no to a proposal, or None when the message is neither."""
     lowered = text.lower().strip()
     words = _yes_no()
-    if any(_has(lowered, idiom) for idiom in words["yes_idioms"]):
+    if any(contains_word(lowered, idiom) for idiom in words["yes_idioms"]):
         return "yes"
-    if any(_has(lowered, negation) for negation in words["negations"]):
+    if any(contains_word(lowered, negation) for negation in words["negations"]):
         return "no"
-    if any(_has(lowered, yes) for yes in words["affirmations"]):
+    if any(contains_word(lowered, yes) for yes in words["affirmations"]):
         return "yes"
     return None
