@@ -125,11 +125,12 @@ def test_a_reload_keeps_the_conversation(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/chat?lang=zh")
     expect(page.locator(".msg.bot").first).to_be_visible()
     send(page, "营业时间是几点")
-    expect(page.locator(".msg.bot")).to_have_count(2, timeout=15_000)
+    expect(page.locator(".msg.bot")).to_have_count(3, timeout=15_000)  # greeting, answer, check
     page.reload()
     expect(page.locator(".msg.customer")).to_have_count(1)
     expect(page.locator(".msg.customer")).to_contain_text("营业时间是几点")
-    expect(page.locator(".msg.bot")).to_have_count(2)
+    expect(page.locator(".msg.bot")).to_have_count(3)
+    expect(page.locator(".msg.bot").last).to_contain_text("这个回答解决您的问题了吗")
     expect(page.get_by_role("button", name="发送")).to_be_visible()
 
 

@@ -104,4 +104,6 @@ def test_spoken_numbers_are_joined_back() -> None:
         "number PD583920174261, 1234"
     )
     assert heard_text("后四位是五六七八", "zh") == "后四位是5678"
+    assert heard_text("The number is PD5839201742 612.", "en") == "The number is PD5839201742612."
+    assert heard_text("PD5839201742612 5678", "en") == "PD5839201742612 5678"
     assert heard_text("nomornya lima enam tujuh delapan", "id") == "nomornya 5678"

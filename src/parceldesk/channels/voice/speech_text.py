@@ -18,6 +18,8 @@ import yaml
 WAYBILL = re.compile(r"\b([A-Z]{1,4})(\d{6,})([A-Z]{0,3})\b")
 MONEY = re.compile(r"(¥|Rp|CNY|IDR)\s?(\d[\d,]*(?:\.\d+)?)")
 SPOKEN_WAYBILL = re.compile(r"\b([A-Za-z]{1,4})[\s.\-]+(\d{6,})")
+SPLIT_WAYBILL = re.compile(r"\b([A-Z]{1,4}\d{3,})((?:[\s.\-]+\d+)+)\b")
+MAX_WAYBILL_DIGITS = 15  # digits the recogniser's pauses may split a waybill into, at most
 SPELLED = re.compile(r"(?<![\w])(?:[A-Za-z0-9](?:\s|-|\.\s?)){3,}[A-Za-z0-9](?![\w])")
 
 
@@ -53,7 +55,19 @@ def heard_text(text: str, language: str) -> str:
         pattern = r"\b(?:" + "|".join(digits) + r")\b"
         text = re.sub(pattern, lambda m: digits[m.group(0).lower()], text, flags=re.IGNORECASE)
     text = SPELLED.sub(lambda m: re.sub(r"[\s.\-]", "", m.group(0)).upper(), text)
-    return SPOKEN_WAYBILL.sub(lambda m: m.group(1).upper() + m.group(2), text)
+    text = SPOKEN_WAYBILL.sub(lambda m: m.group(1).upper() + m.group(2), text)
+    return SPLIT_WAYBILL.sub(_rejoin, text)
+
+
+def _rejoin(match: re.Match[str]) -> str:
+    """ "PD5839201742 612" (a pause heard as a gap) is one waybill; digits beyond a waybill's
+    length ("PD5839201742612 5678") stay apart."""
+    head, groups = match.group(1), re.split(r"[\s.\-]+", match.group(2).strip(" .-"))
+    digits = sum(c.isdigit() for c in head)
+    while groups and digits + len(groups[0]) <= MAX_WAYBILL_DIGITS:
+        head, digits = head + groups[0], digits + len(groups[0])
+        groups.pop(0)
+    return " ".join([head, *groups])
 
 
 def _digits(run: str, digits: dict[str, str]) -> str:
