@@ -20,6 +20,7 @@ GOALS = ("track_parcel", "change_address", "reschedule_delivery", "intercept_ret
          "complaint", "faq", "human_agent")  # fmt: skip
 LANGUAGES = ("zh", "en", "id")
 RATES_SURVEY = 0.35  # share of customers who answer a satisfaction survey when asked
+POLITE = 0.05  # share who say "yes, that answered it" whether it did or not
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Persona:
     thanks: bool  # says thank you once helped
     asks_for_person_when_stuck: bool
     rates: bool = False  # answers the satisfaction survey when asked
+    polite: bool = False  # says the answer helped even when it did not
 
 
 @cache
@@ -81,7 +83,7 @@ def make_personas(
             number, goal, language, rng.choice(phrases()[language][goal]),
             patience=rng.randint(5, 10), wrong_digits_first=rng.random() < 0.15,
             thanks=rng.random() < 0.5, asks_for_person_when_stuck=rng.random() < 0.5,
-            rates=rng.random() < RATES_SURVEY,
+            rates=rng.random() < RATES_SURVEY, polite=rng.random() < POLITE,
         ))  # fmt: skip
     return personas
 

@@ -98,6 +98,8 @@ class Simulation:
                 why = "answered, but the customer confirmed nothing (no thanks, no yes)"
             elif o.truly_resolved_by_ai:
                 why = "achieved, not counted (other)"
+            elif o.persona.polite and f.confirmed_answered:
+                why = "a polite customer said the answer helped, but the goal was not met"
             else:
                 why = f"counted as resolved, but the goal ({o.persona.goal}) was not met"
             found.setdefault(why, []).append(o.conversation_id)
@@ -293,7 +295,7 @@ class Customer:
         if question == "survey":
             self.rated = self.rating() if self.p.rates else None
             return None if self.rated is None else str(self.rated)
-        helped = self.achieved()
+        helped = self.achieved() or self.p.polite  # a polite customer says yes regardless
         self.thanked = self.thanked or (helped and self.p.thanks)
         words = "thanks" if helped and self.p.thanks else "agree" if helped else "decline"
         return str(self.rng.choice(self.words[words]))
