@@ -196,27 +196,30 @@ class AgentSide:
         with self._lock(conversation_id):
             left = e.AgentLeft(agent.id, wrap_up)
             survey = self._survey_after_agent(conversation_id, wrap_up)
-            added = (left, *survey[:2]) if survey else (left,)
-            seqs = self._append(conversation_id, *added, check=_owned_by(agent, "wrapping up"))
+            asking = (e.Asked("survey"), survey[1]) if survey else ()
+            seqs = self._append(
+                conversation_id, left, *asking, check=_owned_by(agent, "wrapping up")
+            )
         frame: dict[str, Any] = {"type": "left", "seq": seqs[0], "name": agent.display_name}
         if survey:  # the customer's chat shows the question with its rating buttons
-            frame |= {"bot": survey[1].text, "bot_seq": seqs[-1],
-                      "quick_replies": quick_reply_texts(survey[2])["survey"]}  # fmt: skip
+            language, question = survey
+            frame |= {"bot": question.text, "bot_seq": seqs[-1],
+                      "quick_replies": quick_reply_texts(language)["survey"]}  # fmt: skip
         self._publish(conversation_id, frame)
         self.route()  # the agent has a free seat again
 
     def _survey_after_agent(
         self, conversation_id: str, wrap_up: str
-    ) -> tuple[e.Asked, e.BotSaid, str] | None:
-        """The satisfaction survey for a customer a person has helped, and their language (once
-        a conversation; not when the customer had stopped answering)."""
+    ) -> tuple[str, e.BotSaid] | None:
+        """The customer's language and the satisfaction survey's question for a customer a
+        person has helped (once a conversation; not when the customer had stopped answering)."""
         if not self._survey or wrap_up == "no_reply":
             return None
         state = fold([x.event for x in self._store.list_events(conversation_id)])
         if state.surveyed:
             return None
         text = say(state.language, "survey_after_agent")
-        return e.Asked("survey"), e.BotSaid("survey_after_agent", text), state.language
+        return state.language, e.BotSaid("survey_after_agent", text)
 
     def record_agent_action(
         self, agent: Agent, conversation_id: str, result: WriteResult, told: str

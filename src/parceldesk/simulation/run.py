@@ -25,6 +25,7 @@ from parceldesk.conversation.chat import ChatService
 from parceldesk.conversation.state import ConversationState, fold
 from parceldesk.domain.errors import InvalidInput
 from parceldesk.domain.phones import last_digits
+from parceldesk.domain.policy.decisions import local_today
 from parceldesk.domain.shipments import Shipment
 from parceldesk.services.context import FixedClock
 from parceldesk.services.tracking import tracking_view
@@ -192,9 +193,9 @@ def play(app: Application, customers: list[Arrival], seed: int) -> list[Outcome]
 
 
 def _next_local_midnight(app: Application, now: datetime) -> datetime:
-    zone = ZoneInfo(app.context.policy.country(app.context.policy.default_country).timezone)
-    local = now.astimezone(zone)
-    return datetime.combine(local.date() + timedelta(days=1), time(0), zone).astimezone(UTC)
+    country = app.context.policy.country(app.context.policy.default_country)
+    tomorrow = local_today(country, now) + timedelta(days=1)
+    return datetime.combine(tomorrow, time(0), ZoneInfo(country.timezone)).astimezone(UTC)
 
 
 def _parcels(app: Application, count: int, rng: random.Random) -> list[str]:
