@@ -28,7 +28,7 @@ from parceldesk.conversation.nlu.semantic import (
 from parceldesk.conversation.nlu.training import OUT_OF_SCOPE
 
 CONFIDENCE_THRESHOLD = 0.30
-MODEL_FORMAT = "3"  # bump when IntentClassifier's pickled shape changes
+MODEL_FORMAT = "4"  # bump when IntentClassifier's pickled shape changes
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ def _pipeline() -> Pipeline:
             ),
         ]
     )
-    model = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
+    model = LogisticRegression(C=8.0, max_iter=3000)
     return Pipeline([("features", features), ("model", model)])
 
 

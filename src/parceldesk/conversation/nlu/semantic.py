@@ -96,7 +96,7 @@ class SemanticModel:
     def train(
         cls, embedder: Embedder, texts: Sequence[str], intents: Sequence[str]
     ) -> SemanticModel:
-        model = LogisticRegression(C=8.0, max_iter=3000, class_weight="balanced")
+        model = LogisticRegression(C=50.0, max_iter=3000, class_weight="balanced")
         model.fit(embedder.embed(texts), list(intents))
         return cls(model)
 
