@@ -173,4 +173,5 @@ def build_web_app(application: Application) -> FastAPI:
         list_sites=lambda: find_sites(settings.sites_dir or settings.data_dir / "sites"),
         voice_engines=application.voice_engines,
         voice_gateway_key=settings.voice_gateway_key,
+        turn_threads=settings.turn_threads,
     )

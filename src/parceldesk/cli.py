@@ -304,6 +304,9 @@ def bench_http(
         float, typer.Option(help="Mean pause before each customer message (0: none).")
     ] = 0.0,
     workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+    turn_threads: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Turns one server process runs at once.")
+    ] = None,
     seed: SeedOption = 42,
 ) -> None:
     """Start `parceldesk serve` on a fresh SQLite world and drive it over HTTP from another
@@ -317,7 +320,8 @@ def bench_http(
         _seed(application, shipments, seed, replace=False)
         parcels = sample_parcels(application, conversations, seed)
         application.close()
-        with serving(Path(folder), load_settings().data_dir / "models", workers) as base:
+        models = load_settings().data_dir / "models"
+        with serving(Path(folder), models, workers, turn_threads) as base:
             report = drive_in_another_process(base, parcels, conversations, concurrency, think_ms)
     for run in (report.turns, report.floor):
         console.print(f"{run.latency.name}: {run.requests:,} requests in {run.seconds:.1f} s = "

@@ -50,6 +50,8 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     workers: int = Field(1, ge=1, le=64)
     """Server processes `serve` starts (each loads the model; SQLite or PostgreSQL both work)."""
+    turn_threads: int = Field(4, ge=1, le=64)
+    """Customer turns one server process works on at once (more wait in order; see docs)."""
     conversations_per_minute: int = Field(30, ge=1)
     """New conversations one client address may start per minute."""
     messages_per_minute: int = Field(60, ge=1)

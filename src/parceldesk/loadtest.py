@@ -56,7 +56,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(data_dir: Path, model_cache: Path | None, workers: int = 1) -> Iterator[str]:
+def serving(
+    data_dir: Path, model_cache: Path | None, workers: int = 1, turn_threads: int | None = None
+) -> Iterator[str]:
     """``parceldesk serve`` on ``data_dir`` (already migrated and seeded) until the block ends."""
     if model_cache is not None and model_cache.is_dir():
         shutil.copytree(model_cache, data_dir / "models", dirs_exist_ok=True)
@@ -65,6 +67,8 @@ def serving(data_dir: Path, model_cache: Path | None, workers: int = 1) -> Itera
             # one client address drives every conversation here: lift the per-address limit
             "PARCELDESK_CONVERSATIONS_PER_MINUTE": "1000000",
             "PARCELDESK_WORKERS": str(workers)}  # fmt: skip
+    if turn_threads is not None:
+        env["PARCELDESK_TURN_THREADS"] = str(turn_threads)
     port = free_port()
     log = (data_dir / "serve.log").open("wb")
     server = subprocess.Popen(

@@ -94,9 +94,7 @@ def build_api(chat: ChatService, starts: RateLimiter, gate: TurnGate) -> APIRout
     ) -> ConversationStartedPublic:
         """Start a conversation; the bot's greeting comes back with the id and resume token."""
         starts.check(request.client.host if request.client else "?", "new conversations")
-        started = await run_in_threadpool(
-            chat.start, body.channel, body.language, body.caller_phone
-        )
+        started = await gate.run(chat.start, body.channel, body.language, body.caller_phone)
         return ConversationStartedPublic(
             id=started.id, token=started.token, language=started.language,
             replies=list(started.replies), quick_replies=list(started.quick_replies),

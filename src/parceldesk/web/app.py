@@ -53,6 +53,7 @@ def create_app(
     report_for: MakeReport | None = None,
     voice_engines: Callable[[], VoiceEngines | None] = lambda: None,
     voice_gateway_key: str = "",
+    turn_threads: int = 4,
 ) -> FastAPI:
     app = FastAPI(
         title="parceldesk",
@@ -71,7 +72,7 @@ def create_app(
     # failed verifications per client address in 15 minutes, across all parcels (each parcel
     # also locks itself after a few failures): guessing digits parcel by parcel stops here
     verify_failures = RateLimiter(verification_failures_per_address, 900.0)
-    gate = TurnGate(chat, messages, verify_failures, metrics)
+    gate = TurnGate(chat, messages, verify_failures, metrics, turn_threads)
     app.include_router(build_api(chat, starts, gate))
     app.include_router(build_live(chat, gate))
     app.include_router(build_voice(chat, voice_engines, voice_gateway_key))
