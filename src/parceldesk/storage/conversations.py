@@ -7,8 +7,9 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, insert, select, update
+from sqlalchemy import Engine, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql.elements import BindParameter
 
 from parceldesk.conversation.codec import decode_event, encode_event
 from parceldesk.conversation.events import (
@@ -35,6 +36,7 @@ from parceldesk.storage.engine import READ_ONLY
 class SqlConversationStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._hot = _HotStatements()
 
     def add(self, record: ConversationRecord, events: Sequence[Event], at: datetime) -> None:
         now = _after(record, events)
@@ -74,16 +76,9 @@ class SqlConversationStore:
         return StoredTurn(client_message_id, result) if result is not None else None
 
     def load(self, conversation_id: str, client_message_id: str) -> LoadedConversation | None:
-        c, e, u = t.conversations.c, t.conversation_events.c, t.conversation_turns.c
-        answer = (
-            select(u.result)
-            .where(u.conversation_id == c.id, u.client_message_id == client_message_id)
-            .scalar_subquery()
-        )
+        ids = {"conversation_id": conversation_id, "client_message_id": client_message_id}
         with self._engine.connect().execution_options(**{READ_ONLY: True}) as db:
-            row = db.execute(
-                select(t.conversations, answer.label("answered")).where(c.id == conversation_id)
-            ).first()
+            row = db.execute(self._hot.record_and_answer, ids).first()
             if row is None:
                 return None
             answered = row.answered
@@ -91,8 +86,8 @@ class SqlConversationStore:
                 return LoadedConversation(
                     _record(row._mapping), [], StoredTurn(client_message_id, answered)
                 )
-            query = select(e.data).where(e.conversation_id == conversation_id).order_by(e.seq)
-            events = [decode_event(data) for data in db.execute(query).scalars()]
+            found = db.execute(self._hot.event_data, ids).scalars()
+            events = [decode_event(data) for data in found]
         return LoadedConversation(_record(row._mapping), events, None)
 
     def list_logs(
@@ -169,28 +164,29 @@ class SqlConversationStore:
         at: datetime,
         first_seq: int | None = None,
     ) -> list[int]:
-        c = t.conversations.c
         now = _after(record, events)
-        bump = (
-            update(t.conversations)
-            .where(c.id == record.id, c.version == record.version)
-            .values(version=record.version + 1, updated_at=at, handed_off=now.handed_off,
-                    waybill=now.waybill, agent_id=now.agent_id)
-        )  # fmt: skip
+        bump = {
+            "conversation_id": record.id, "old_version": record.version,
+            "new_version": record.version + 1, "new_updated_at": at,
+            "new_handed_off": now.handed_off, "new_waybill": now.waybill,
+            "new_agent_id": now.agent_id,
+        }  # fmt: skip
+        first = first_seq
+        rows = _event_rows(record.id, first, events, at) if first is not None else []
         try:
             with self._engine.begin() as db:
-                if db.execute(bump).rowcount != 1:
+                if db.execute(self._hot.bump_version, bump).rowcount != 1:
                     raise ConcurrentModification(
                         "the conversation moved on in another request; send the message again"
                     )
-                first = first_seq if first_seq is not None else _next_seq(db, record.id)
-                if events:
-                    db.execute(
-                        insert(t.conversation_events), _event_rows(record.id, first, events, at)
-                    )
+                if first is None:
+                    first = _next_seq(db, record.id)
+                    rows = _event_rows(record.id, first, events, at)
+                if rows:
+                    db.execute(self._hot.insert_events, rows)
                 if turn is not None:
                     db.execute(
-                        insert(t.conversation_turns),
+                        self._hot.insert_turn,
                         [{"conversation_id": record.id, "client_message_id": turn.client_message_id,
                           "at": at, "result": turn.result}],
                     )  # fmt: skip
@@ -199,6 +195,33 @@ class SqlConversationStore:
                 "the same message arrived twice at once; send it again for the stored answer"
             ) from error
         return list(range(first, first + len(events)))
+
+
+class _HotStatements:
+    """The statements every customer turn runs, built once per store: SQLAlchemy then finds
+    their compiled form without rebuilding and hashing the expression each time."""
+
+    def __init__(self) -> None:
+        c, e, u = t.conversations.c, t.conversation_events.c, t.conversation_turns.c
+        conversation_id: BindParameter[str] = bindparam("conversation_id")
+        answer = (
+            select(u.result)
+            .where(u.conversation_id == c.id, u.client_message_id == bindparam("client_message_id"))
+            .scalar_subquery()
+        )
+        self.record_and_answer = select(t.conversations, answer.label("answered")).where(
+            c.id == conversation_id
+        )
+        self.event_data = select(e.data).where(e.conversation_id == conversation_id).order_by(e.seq)
+        self.bump_version = (
+            update(t.conversations)
+            .where(c.id == conversation_id, c.version == bindparam("old_version"))
+            .values(version=bindparam("new_version"), updated_at=bindparam("new_updated_at"),
+                    handed_off=bindparam("new_handed_off"), waybill=bindparam("new_waybill"),
+                    agent_id=bindparam("new_agent_id"))
+        )  # fmt: skip
+        self.insert_events = insert(t.conversation_events)
+        self.insert_turn = insert(t.conversation_turns)
 
 
 def _next_seq(db: Any, conversation_id: str) -> int:
