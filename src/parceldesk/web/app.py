@@ -28,7 +28,7 @@ from parceldesk.web.live import build_live
 from parceldesk.web.miniapp import build_miniapp
 from parceldesk.web.observability import Metrics, RequestLogMiddleware
 from parceldesk.web.security import SecurityMiddleware
-from parceldesk.web.turns import TurnGate
+from parceldesk.web.turns import TURN_THREADS, TurnGate
 from parceldesk.web.voice import build_voice
 
 STATIC = resources.files("parceldesk.web").joinpath("static")
@@ -53,7 +53,7 @@ def create_app(
     report_for: MakeReport | None = None,
     voice_engines: Callable[[], VoiceEngines | None] = lambda: None,
     voice_gateway_key: str = "",
-    turn_threads: int = 4,
+    turn_threads: int = TURN_THREADS,
 ) -> FastAPI:
     app = FastAPI(
         title="parceldesk",

@@ -19,6 +19,7 @@ from parceldesk.web.limits import RateLimiter
 from parceldesk.web.observability import Metrics, record_turn
 
 T = TypeVar("T")
+TURN_THREADS = 4  # measured best of 1, 2, 4, 8 on 2 cores (docs/web.md)
 
 
 class TurnGate:
@@ -28,7 +29,7 @@ class TurnGate:
         messages: RateLimiter,
         verify_failures: RateLimiter,
         metrics: Metrics,
-        turn_threads: int = 4,
+        turn_threads: int = TURN_THREADS,
     ) -> None:
         self.chat, self.messages, self.verify_failures = chat, messages, verify_failures
         self.metrics = metrics
