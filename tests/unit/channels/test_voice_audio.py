@@ -106,4 +106,9 @@ def test_spoken_numbers_are_joined_back() -> None:
     assert heard_text("后四位是五六七八", "zh") == "后四位是5678"
     assert heard_text("The number is PD5839201742 612.", "en") == "The number is PD5839201742612."
     assert heard_text("PD5839201742612 5678", "en") == "PD5839201742612 5678"
+    assert (
+        heard_text("The Wable number is PD-5839-2017-42612.", "en")
+        == "The Wable number is PD5839201742612."
+    )
+    assert heard_text("it is 5678, I 123 456", "en") == "it is 5678, I 123 456"
     assert heard_text("nomornya lima enam tujuh delapan", "id") == "nomornya 5678"

@@ -17,7 +17,9 @@ import yaml
 
 WAYBILL = re.compile(r"\b([A-Z]{1,4})(\d{6,})([A-Z]{0,3})\b")
 MONEY = re.compile(r"(¥|Rp|CNY|IDR)\s?(\d[\d,]*(?:\.\d+)?)")
-SPOKEN_WAYBILL = re.compile(r"\b([A-Za-z]{1,4})[\s.\-]+(\d{6,})")
+SPOKEN_WAYBILL = re.compile(r"\b([A-Za-z]{1,4})[\s.\-]+(\d{3,}(?:[\s.\-]\d+)*)")
+MIN_WAYBILL_DIGITS = 6  # digits after a spoken carrier code that make it a waybill
+MIN_GROUPED_DIGITS = 8  # ... when the recogniser wrote them in groups (an S10 serial has 8 + 1)
 SPLIT_WAYBILL = re.compile(r"\b([A-Z]{1,4}\d{3,})((?:[\s.\-]+\d+)+)\b")
 MAX_WAYBILL_DIGITS = 15  # digits the recogniser's pauses may split a waybill into, at most
 SPELLED = re.compile(r"(?<![\w])(?:[A-Za-z0-9](?:\s|-|\.\s?)){3,}[A-Za-z0-9](?![\w])")
@@ -55,8 +57,20 @@ def heard_text(text: str, language: str) -> str:
         pattern = r"\b(?:" + "|".join(digits) + r")\b"
         text = re.sub(pattern, lambda m: digits[m.group(0).lower()], text, flags=re.IGNORECASE)
     text = SPELLED.sub(lambda m: re.sub(r"[\s.\-]", "", m.group(0)).upper(), text)
-    text = SPOKEN_WAYBILL.sub(lambda m: m.group(1).upper() + m.group(2), text)
+    text = SPOKEN_WAYBILL.sub(_join_carrier_code, text)
     return SPLIT_WAYBILL.sub(_rejoin, text)
+
+
+def _join_carrier_code(match: re.Match[str]) -> str:
+    """ "pd 583920174261" and "PD-5839-2017-42612" (a recogniser's grouping) start a waybill; a
+    word before a short number ("is 5678", "I 123") does not."""
+    letters, digits = match.group(1), match.group(2)
+    if len(re.split(r"[\s.\-]", digits)[0]) >= MIN_WAYBILL_DIGITS:
+        return letters.upper() + digits
+    grouped = sum(c.isdigit() for c in digits) >= MIN_GROUPED_DIGITS
+    if len(letters) >= 2 and letters.isupper() and grouped:
+        return letters + digits
+    return match.group(0)
 
 
 def _rejoin(match: re.Match[str]) -> str:
