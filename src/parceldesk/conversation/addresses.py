@@ -22,8 +22,9 @@ from parceldesk.domain.addresses import Address
 
 _LEAD_IN = re.compile(
     r"^(?:.*?(?:改到|改成|改为|送到|寄到|转寄到|改派到|地址是|新地址|"
-    r"deliver(?:ed)? (?:it )?to|send (?:it )?to|change (?:the )?address to|redirect (?:it )?to|"
-    r"ship (?:it )?to|address is|kirim(?:kan)? ke|antar(?:kan)? ke|"
+    r"deliver(?:ed)? (?:it )?to|send (?:it )?to|redirect (?:it )?to|ship (?:it )?to|"
+    r"(?:change|move|switch) (?:it |the (?:delivery )?address )?to|address is|"
+    r"kirim(?:kan)? ke|antar(?:kan)? ke|ke(?=\s+(?:jl\b|jalan\b))|"
     r"ganti(?: alamat)? ke|alamat(?: baru)?(?: saya)?(?: di| adalah)?)\s*[:：]?\s*)",
     re.IGNORECASE,
 )

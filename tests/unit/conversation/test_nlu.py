@@ -82,6 +82,8 @@ def test_masking_replaces_numbers_with_their_kind(policy: Policy) -> None:
         ("改到北京市海淀区中关村大街27号", "北京市海淀区中关村大街27号"),
         ("送到山西省大同市平城区迎宾路10号吧", "山西省大同市平城区迎宾路10号"),
         ("kirim ke Jl. Merdeka No. 10, Bandung", "Jl. Merdeka No. 10, Bandung"),
+        ("Ke Jalan Sudirman nomor 5, Jakarta.", "Jalan Sudirman nomor 5, Jakarta"),
+        ("Change it to 25 Baker Street, London.", "25 Baker Street, London"),
         (
             "please deliver to 10 Orchard Road, Singapore 238839",
             "10 Orchard Road, Singapore 238839",
