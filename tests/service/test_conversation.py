@@ -53,3 +53,29 @@ def test_a_confirmed_change_is_written_once_even_if_the_yes_is_repeated(
         ]
     assert len(changes) == 1
     assert changes[0].channel == "chat"
+
+
+def test_a_waybill_keyed_as_digits_alone_answers_the_waybill_question(
+    ctx: Context, understander: Understander
+) -> None:
+    shipment = given_shipment(ctx)
+    digits = shipment.waybill.removeprefix("PD")
+    talk = Conversation(ctx, understander, "c4")
+    talk.handle("我的快递到哪里了？")
+    assert talk.state.asked == "waybill"
+    status = talk.handle(f"{digits}#")
+    assert talk.state.last_waybill == shipment.waybill
+    assert talk.state.language == "zh"
+    assert any(shipment.destination.city in reply for reply in status), status
+    talk.handle("我要改收货地址")
+    assert talk.state.slots["waybill"] == shipment.waybill
+
+
+def test_digits_that_make_no_waybill_are_not_taken_for_one(
+    ctx: Context, understander: Understander
+) -> None:
+    given_shipment(ctx)
+    talk = Conversation(ctx, understander, "c5")
+    talk.handle("Where is my parcel?")
+    talk.handle("1234567890123")  # no carrier's check digit makes this valid
+    assert "waybill" not in talk.state.slots

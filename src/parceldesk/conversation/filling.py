@@ -5,6 +5,7 @@ from __future__ import annotations
 from parceldesk.conversation import events as e
 from parceldesk.conversation.addresses import looks_like_address, parse_address
 from parceldesk.conversation.nlu.understand import Understanding
+from parceldesk.conversation.slots import find_keyed_waybill
 from parceldesk.conversation.state import ConversationState
 from parceldesk.conversation.utterances import (
     WEIGHT,
@@ -48,7 +49,7 @@ class SlotFilling:
 
     def _absorb(self, u: Understanding) -> bool:
         """Take what the message says for the current task; True if anything was taken."""
-        taken = False
+        taken = self._absorb_keyed_waybill(u)
         for slot in u.slots:
             if slot.type == "waybill_invalid":
                 self._say("invalid_waybill", waybill=slot.value)
@@ -61,6 +62,15 @@ class SlotFilling:
             self._verify(digits)
             taken = True
         return self._absorb_text(u) or taken
+
+    def _absorb_keyed_waybill(self, u: Understanding) -> bool:
+        """Digits alone when a waybill was asked for: a waybill keyed on a phone pad."""
+        if self.state.asked != "waybill" or u.slot("waybill"):
+            return False
+        keyed = find_keyed_waybill(u.text, self.ctx.policy.carriers)
+        if keyed:
+            self._emit(e.SlotFilled("waybill", keyed))
+        return keyed is not None
 
     def _absorb_text(self, u: Understanding) -> bool:
         task, asked = self.state.task, self.state.asked

@@ -54,6 +54,16 @@ def find_waybills(text: str, formats: Iterable[WaybillFormat]) -> list[Slot]:
     return slots
 
 
+def find_keyed_waybill(text: str, formats: Iterable[WaybillFormat]) -> str | None:
+    """A waybill keyed on a phone pad, digits only ("5839201742612#"): the waybill of the one
+    carrier whose letters make those digits valid, or None (not digits, none, or ambiguous)."""
+    digits = re.sub(r"[\s\-#*]", "", fold_width(text))
+    if not (digits.isascii() and digits.isdigit()):
+        return None
+    found = {f.prefix + digits for f in formats if not f.suffix and f.matches(f.prefix + digits)}
+    return found.pop() if len(found) == 1 else None
+
+
 def find_phones(text: str, taken: list[Slot]) -> list[Slot]:
     slots: list[Slot] = []
     for region in _PHONE_REGIONS:

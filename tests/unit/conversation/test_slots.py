@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from parceldesk.conversation.addresses import parse_address
-from parceldesk.conversation.slots import extract_slots
+from parceldesk.conversation.slots import extract_slots, find_keyed_waybill
 from parceldesk.conversation.utterances import correct_building
 from parceldesk.domain.addresses import Address
 from parceldesk.domain.policy import Policy
@@ -121,3 +121,11 @@ def test_latin_addresses_are_split_into_street_detail_and_district(
     assert (parsed.street, parsed.detail, parsed.district, parsed.city, parsed.postal_code) == (
         expected
     )
+
+
+def test_a_waybill_keyed_on_a_phone_pad_is_the_one_carrier_it_fits(policy: Policy) -> None:
+    assert find_keyed_waybill("0000000000059#", policy.carriers) == "PD0000000000059"
+    assert find_keyed_waybill("0000 0000 000 59", policy.carriers) == "PD0000000000059"
+    assert find_keyed_waybill("0000000000058", policy.carriers) is None  # wrong check digit
+    assert find_keyed_waybill("PD0000000000059", policy.carriers) is None  # not digits alone
+    assert find_keyed_waybill("5678", policy.carriers) is None
