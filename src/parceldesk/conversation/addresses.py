@@ -149,6 +149,7 @@ def parse_latin_address(text: str, current: Address | None) -> Address | None:
 
 
 _PLACE_WORDS = re.compile(r"^(?:indonesia|singapore|dki jakarta|jawa \w+|bali)$", re.IGNORECASE)
+_ID_STREET_WORD = re.compile(r"\b(?:jl\.?|jalan)\s", re.IGNORECASE)
 _NUMBER_PART = re.compile(r"^(?:no\.?|nomor|number|#)\s*\S+$", re.IGNORECASE)
 
 
@@ -160,6 +161,8 @@ def _latin_parts(body: str, city: str) -> tuple[str, str, str]:
     parts = [p for p in parts if p and not _PLACE_WORDS.match(p)]
     at = next((i for i, p in enumerate(parts) if _LATIN_STREET.search(p)), 0)
     street = parts[at] if parts else body
+    if named_street := _ID_STREET_WORD.search(street):
+        street = street[named_street.start() :]  # "saya Jalan Kemang" (said, not written)
     after = parts[at + 1 :]
     if after and _NUMBER_PART.match(after[0]) and not after[0].startswith("#"):
         street = f"{street} {after.pop(0)}"

@@ -102,6 +102,9 @@ RAFFLES = Address("SG", "", "Singapore", "", "1 Raffles Place", "", "048616")
         # no district named: the old one is kept (and read back to the customer)
         ("kirim ke Jl. Kemang Raya 8", JAKARTA,
          ("Jl. Kemang Raya 8", "", "Tebet", "Jakarta Selatan", "12810")),
+        # spoken, not written: the words run into the street's name are not part of it
+        ("Alamat Barusaya jalan kemang Raya Nomor 8", JAKARTA,
+         ("jalan kemang Raya Nomor 8", "", "Tebet", "Jakarta Selatan", "12810")),
         # a building before the street, another city and its postal code
         ("Gedung Wisma 46, Jl. Jend. Sudirman Kav. 1, Karet, Jakarta Pusat 10220", JAKARTA,
          ("Jl. Jend. Sudirman Kav. 1", "Gedung Wisma 46", "Karet", "Jakarta Pusat", "10220")),
