@@ -71,7 +71,8 @@ class Application:
         if self._voice is None:
             from parceldesk.channels.voice.engines import find_voice_engines
 
-            self._voice = find_voice_engines(self.settings.voice_threads) or False
+            models = self.models_dir or self.settings.data_dir / "models"
+            self._voice = find_voice_engines(self.settings.voice_threads, models) or False
         return self._voice or None
 
     def conversation_store(self) -> ConversationStore:

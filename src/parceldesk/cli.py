@@ -347,7 +347,7 @@ def bench_voice(
     from parceldesk.operations import sample_parcels
     from parceldesk.voicebench import SENTENCES, caller_speech, measure_asr, measure_calls, spelled
 
-    engines = find_voice_engines()
+    engines = find_voice_engines(models=load_settings().data_dir / "models")
     if engines is None:
         raise typer.BadParameter(
             "the voice extra is not installed: pip install 'parceldesk[voice]'"

@@ -28,7 +28,8 @@ from parceldesk.channels.voice.audio import (
     frames_of,
     resample,
 )
-from parceldesk.channels.voice.engines import WHISPER_RATE, VoiceEngines
+from parceldesk.channels.voice.engines import VoiceEngines
+from parceldesk.channels.voice.whisper import WHISPER_RATE
 
 SENTENCES = {
     "en": [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -24,10 +25,12 @@ from parceldesk.conversation import events as e
 from parceldesk.conversation.chat import ChatService
 from parceldesk.conversation.nlu.understand import Understander
 from parceldesk.conversation.ports import ConversationRecord
+from parceldesk.domain.addresses import Address
 from parceldesk.services.context import Context
+from parceldesk.services.tracking import get_shipment
 from parceldesk.storage.conversations import SqlConversationStore
 from parceldesk.web.app import create_app
-from tests.factories import given_shipment
+from tests.factories import BEIJING, JAKARTA, given_shipment
 
 GATEWAY_KEY = "gateway-secret"
 
@@ -149,6 +152,65 @@ def test_a_caller_tracks_a_parcel_by_voice_and_verifies_with_keys(
     kinds = [x.kind for x in events_of(store) if isinstance(x, e.CallEvent)]
     assert (kinds[0], kinds[-1]) == ("call_started", "call_stopped")
     assert {"heard", "dtmf"} <= set(kinds)
+
+
+@dataclass(frozen=True)
+class AddressChangeCall:
+    """What a caller says in one language; the waybill and the digits are keyed."""
+
+    destination: Address
+    track: str
+    change: str
+    new_address: str
+    yes: str
+    changed_street: str  # what the new destination's street must start with
+
+
+ORCHARD = Address("SG", "", "Singapore", "", "10 Orchard Road", "", "238839")
+ADDRESS_CHANGE_CALLS = {
+    "en": AddressChangeCall(
+        ORCHARD, "Where is my parcel?", "I want to change the delivery address.",
+        "Deliver it to 25 Scotts Road, Singapore 228220.", "Yes, please go ahead.", "25 Sc",
+    ),
+    "zh": AddressChangeCall(
+        BEIJING, "我的快递到哪里了？", "我要修改收货地址。", "改到北京市海淀区中关村大街27号。",
+        "好的。", "",
+    ),
+    "id": AddressChangeCall(
+        JAKARTA, "Paket saya di mana?", "Saya mau ganti alamat pengiriman.",
+        "Alamat baru saya Jalan Kemang Raya nomor 8.", "Ya, benar.", "Jalan kemang raya",
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", sorted(ADDRESS_CHANGE_CALLS))
+def test_a_caller_tracks_a_parcel_and_changes_its_address_by_voice(
+    client: TestClient, ctx: Context, store: SqlConversationStore, engines: VoiceEngines,
+    language: str,
+) -> None:  # fmt: skip
+    script = ADDRESS_CHANGE_CALLS[language]
+    shipment = given_shipment(ctx, serial=583920174261, destination=script.destination)
+    with client.websocket_connect("/api/v1/voice/media") as socket:
+        caller = Caller(socket, engines)
+        caller.start(language)
+        for step in (script.track, shipment.waybill[2:] + "#", script.change, "5678#",
+                     script.new_address, script.yes):  # fmt: skip
+            caller.press(step) if step.endswith("#") else caller.say(step, language)
+            caller.hear()
+        caller.hang_up()
+    events = events_of(store)
+    heard = [x.detail["text"] for x in events if isinstance(x, e.CallEvent) and x.kind == "heard"]
+    executed = [x.action for x in events if isinstance(x, e.ActionExecuted)]
+    said = [x.text for x in events if isinstance(x, e.BotSaid)]
+    assert executed == ["change_address"], "\n".join(heard + said)
+    changed = get_shipment(ctx, shipment.waybill).destination
+    assert changed != script.destination
+    assert changed.street.lower().startswith(script.changed_street.lower())
+    with ctx.uow() as uow:
+        (audited,) = [r for r in uow.audit.list_for_waybill(shipment.waybill)
+                      if r.action == "change_address"]  # fmt: skip
+    assert audited.channel == "voice"
 
 
 def test_pressing_zero_hands_the_call_to_a_person(

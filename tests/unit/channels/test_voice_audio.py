@@ -104,6 +104,8 @@ def test_spoken_numbers_are_joined_back() -> None:
         "number PD583920174261, 1234"
     )
     assert heard_text("后四位是五六七八", "zh") == "后四位是5678"
+    assert heard_text("改到中关村大街二十七号五号楼", "zh") == "改到中关村大街27号5号楼"
+    assert heard_text("我想了解一下", "zh") == "我想了解一下"
     assert heard_text("The number is PD5839201742 612.", "en") == "The number is PD5839201742612."
     assert heard_text("PD5839201742612 5678", "en") == "PD5839201742612 5678"
     assert (
@@ -112,3 +114,6 @@ def test_spoken_numbers_are_joined_back() -> None:
     )
     assert heard_text("it is 5678, I 123 456", "en") == "it is 5678, I 123 456"
     assert heard_text("nomornya lima enam tujuh delapan", "id") == "nomornya 5678"
+    assert heard_text("Ganti kejalan Sudirman No.5", "id") == "Ganti ke Jalan Sudirman No.5"
+    assert heard_text("kejalanan", "id") == "kejalanan"
+    assert heard_text("Singapore 228,220.", "en") == "Singapore 228220."

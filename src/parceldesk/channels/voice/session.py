@@ -27,7 +27,7 @@ from parceldesk.channels.voice.audio import (
     frames_of,
     resample,
 )
-from parceldesk.channels.voice.engines import LanguageNotSpoken, VoiceEngines
+from parceldesk.channels.voice.engines import VoiceEngines
 from parceldesk.channels.voice.media import (
     AudioReceived,
     CallStarted,
@@ -39,7 +39,7 @@ from parceldesk.channels.voice.media import (
     media_frame,
     read_media_event,
 )
-from parceldesk.channels.voice.ports import SpeechSynthesizer
+from parceldesk.channels.voice.ports import LanguageNotSpoken, SpeechSynthesizer
 from parceldesk.channels.voice.speech_text import heard_text, spoken_text, voice_words
 from parceldesk.channels.voice.turns import TurnDetector
 from parceldesk.conversation.chat import ChatService

