@@ -361,7 +361,7 @@ def bench_voice(
         application.close()
         for language in engines.languages:
             error = measure_asr(engines, language, waybill)
-            console.print(f"{language} ASR word error, {error.sentences} sentences: clean "
+            console.print(f"{language} ASR {error.unit} error, {error.sentences} sentences: clean "
                           f"{error.clean:.1%}, 8 kHz μ-law {error.phone_line:.1%}")  # fmt: skip
         with serving(Path(folder), load_settings().data_dir / "models") as base:
             url = base.replace("http://", "ws://") + "/api/v1/voice/media"

@@ -29,8 +29,10 @@ from parceldesk.channels.voice.audio import (
     resample,
 )
 from parceldesk.channels.voice.engines import VoiceEngines
+from parceldesk.channels.voice.speech_text import heard_text
 from parceldesk.channels.voice.whisper import WHISPER_RATE
 
+CHARACTER_LANGUAGES = ("zh",)
 SENTENCES = {
     "en": [
         "Where is my parcel? The waybill number is {waybill}.",
@@ -41,7 +43,27 @@ SENTENCES = {
         "Hold it at the station, I will pick it up myself.",
         "Yes, please go ahead.",
         "No, that is not right.",
-    ]
+    ],
+    "zh": [
+        "我的快递到哪里了？运单号是 {waybill}。",
+        "我要修改收货地址。",
+        "改到北京市海淀区中关村大街27号。",
+        "能不能明天下午送？",
+        "帮我退回给寄件人。",
+        "箱子摔坏了，我要索赔。",
+        "好的，确认。",
+        "不对，是5号楼。",
+    ],
+    "id": [
+        "Paket saya di mana? Nomor resinya {waybill}.",
+        "Saya mau ganti alamat pengiriman.",
+        "Alamat baru saya Jalan Kemang Raya nomor 8.",
+        "Bisa dikirim besok sore?",
+        "Tolong kembalikan ke pengirim.",
+        "Kotaknya rusak, saya mau klaim.",
+        "Ya, benar.",
+        "Bukan, gedung nomor 5.",
+    ],
 }
 
 
@@ -58,26 +80,34 @@ class VoiceLatency:
 class AsrError:
     language: str
     sentences: int
-    clean: float  # word error rate
+    clean: float  # word (Mandarin: character) error rate
     phone_line: float
+
+    @property
+    def unit(self) -> str:
+        return "character" if self.language in CHARACTER_LANGUAGES else "word"
 
 
 def spelled(waybill: str) -> str:
     return " ".join(waybill)
 
 
-def word_error_rate(pairs: list[tuple[str, str]]) -> float:
-    """Word edits over reference words (letters and digits run together count as one word)."""
+def word_error_rate(pairs: list[tuple[str, str]], language: str = "en") -> float:
+    """Word edits over reference words (letters and digits run together count as one word);
+    in Chinese, which has no spaces, each character is a word (character error rate)."""
     edits = words = 0
     for reference, heard in pairs:
-        ref, hyp = _words(reference), _words(heard)
+        ref, hyp = _words(reference, language), _words(heard, language)
         edits, words = edits + _edit_distance(ref, hyp), words + len(ref)
     return edits / words if words else 0.0
 
 
-def _words(text: str) -> list[str]:
+def _words(text: str, language: str = "en") -> list[str]:
     text = re.sub(r"(?<=\b[A-Za-z0-9]) (?=[A-Za-z0-9]\b)", "", text)  # "P D 5 8" -> "PD58"
-    return re.sub(r"[^\w\s]", " ", text.lower().replace("-", "")).split()
+    text = re.sub(r"[^\w\s]", " ", text.lower().replace("-", ""))
+    if language in CHARACTER_LANGUAGES:
+        return re.findall(r"[\u4e00-\u9fff]|[a-z0-9]+", text)
+    return text.split()
 
 
 def _edit_distance(a: list[str], b: list[str]) -> int:
@@ -103,10 +133,14 @@ def measure_asr(engines: VoiceEngines, language: str, waybill: str) -> AsrError:
         text = sentence.format(waybill=spelled(waybill))
         speech = np.concatenate(list(synthesizer.synthesize(text, language)))
         direct = resample(speech, synthesizer.rate(language), WHISPER_RATE)
-        clean.append((text, engines.recognizer.transcribe(direct, WHISPER_RATE, language)))
+        heard = engines.recognizer.transcribe(direct, WHISPER_RATE, language)
+        clean.append((text, heard_text(heard, language)))
         line = decode_ulaw(encode_ulaw(caller_speech(engines, text, language)))
-        phone.append((text, engines.recognizer.transcribe(line, TELEPHONE_RATE, language)))
-    return AsrError(language, len(clean), word_error_rate(clean), word_error_rate(phone))
+        heard = engines.recognizer.transcribe(line, TELEPHONE_RATE, language)
+        phone.append((text, heard_text(heard, language)))
+    return AsrError(
+        language, len(clean), word_error_rate(clean, language), word_error_rate(phone, language)
+    )
 
 
 def measure_calls(
