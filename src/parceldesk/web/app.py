@@ -121,4 +121,9 @@ def create_app(
     def chat_page() -> FileResponse:
         return FileResponse(str(STATIC.joinpath("chat.html")), media_type="text/html")
 
+    @app.get("/call", include_in_schema=False)
+    def call_page() -> FileResponse:
+        """A phone in the browser: the microphone over the phone-call media endpoint."""
+        return FileResponse(str(STATIC.joinpath("call.html")), media_type="text/html")
+
     return app

@@ -1,0 +1,83 @@
+"""The call page in Chromium with a fake microphone that plays speech the project synthesised:
+the caller is heard, the engine answers, and the bot's audio comes back to the page."""
+
+from __future__ import annotations
+
+import time
+import wave
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from parceldesk.bootstrap import Application
+from parceldesk.channels.voice.audio import resample
+from parceldesk.channels.voice.engines import find_voice_engines
+from parceldesk.conversation import events as e
+from parceldesk.domain.shipments import Shipment
+from tests.browser.conftest import CHROMIUM, screenshot
+
+MIC_RATE = 48000
+
+
+def microphone_file(folder: Path, text: str) -> Path:
+    """``text`` spoken after 6 s of quiet (the greeting plays first) and followed by 4 s more."""
+    engines = find_voice_engines()
+    if engines is None:
+        pytest.skip("the voice extra is not installed (pip install -e '.[voice]')")
+    voice = engines.synthesizer
+    speech = np.concatenate(list(voice.synthesize(text, "en")))
+    speech = resample(speech, voice.rate("en"), MIC_RATE) * 0.7
+    quiet = np.zeros(MIC_RATE * 6, dtype=np.float32)
+    audio = np.concatenate([quiet, speech, quiet[: MIC_RATE * 4]])
+    path = folder / "caller.wav"
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(MIC_RATE)
+        out.writeframes((np.clip(audio, -1, 1) * 32767).astype(np.int16).tobytes())
+    return path
+
+
+def user_said(application: Application, started: datetime) -> list[str]:
+    logs = application.conversation_store().list_logs(started, started + timedelta(hours=1))
+    return [x.event.text for _, stored in logs for x in stored if isinstance(x.event, e.UserSaid)]
+
+
+@pytest.mark.slow
+def test_a_caller_speaks_through_the_browser_microphone(
+    tmp_path: Path, base_url: str, site: tuple[str, Application],
+    add_shipment: Callable[..., Shipment],
+) -> None:  # fmt: skip
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (Debian package chromium)")
+    shipment = add_shipment()
+    spelled = " ".join(shipment.waybill)
+    wav = microphone_file(tmp_path, f"Where is my parcel? The waybill number is {spelled}.")
+    started = datetime.now(UTC) - timedelta(seconds=5)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-audio-capture={wav}%noloop",
+            "--autoplay-policy=no-user-gesture-required",
+        ])  # fmt: skip
+        page = browser.new_context(viewport={"width": 420, "height": 860}).new_page()
+        page.goto(f"{base_url}/call")
+        page.get_by_role("button", name="Call").click()
+        expect(page.locator("#status")).to_contain_text("Connected")
+        deadline = time.monotonic() + 90
+        while "parcel" not in " ".join(user_said(site[1], started)).lower():
+            assert time.monotonic() < deadline, user_said(site[1], started)
+            page.wait_for_timeout(500)
+        heard_at = float(page.locator("#received").text_content() or 0)
+        expect(page.locator("#received")).not_to_have_text(f"{heard_at:.1f}", timeout=30_000)
+        page.get_by_role("button", name="0").click()
+        expect(page.get_by_role("log", name="Call events")).to_contain_text("You pressed 0")
+        screenshot(page, "call-page")
+        page.get_by_role("button", name="Hang up").click()
+        expect(page.locator("#status")).to_contain_text("Call ended")
+        browser.close()
+    assert any("my parcel" in text.lower() for text in user_said(site[1], started))
