@@ -178,7 +178,7 @@ async def _turn(socket: websockets.ClientConnection, ulaw: bytes) -> float:
     for number, frame in enumerate(frames):
         await _paced(socket, frame, begin + number * 0.02)
     spoke_until, number = time.perf_counter(), len(frames)
-    while not first.done():
+    while not listening.done():  # a phone line streams until the answer is over, like a gateway
         await _paced(socket, silence, begin + number * 0.02)
         number += 1
     await listening

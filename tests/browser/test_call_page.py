@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from parceldesk.bootstrap import Application
 from parceldesk.channels.voice.audio import resample
@@ -49,7 +49,7 @@ def user_said(application: Application, started: datetime) -> list[str]:
 
 @pytest.mark.slow
 def test_a_caller_speaks_through_the_browser_microphone(
-    tmp_path: Path, base_url: str, site: tuple[str, Application],
+    tmp_path: Path, base_url: str, site: tuple[str, Application], browser: Browser,
     add_shipment: Callable[..., Shipment],
 ) -> None:  # fmt: skip
     if not Path(CHROMIUM).exists():
@@ -58,26 +58,26 @@ def test_a_caller_speaks_through_the_browser_microphone(
     spelled = " ".join(shipment.waybill)
     wav = microphone_file(tmp_path, f"Where is my parcel? The waybill number is {spelled}.")
     started = datetime.now(UTC) - timedelta(seconds=5)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={wav}%noloop",
-            "--autoplay-policy=no-user-gesture-required",
-        ])  # fmt: skip
-        page = browser.new_context(viewport={"width": 420, "height": 860}).new_page()
-        page.goto(f"{base_url}/call")
-        page.get_by_role("button", name="Call").click()
-        expect(page.locator("#status")).to_contain_text("Connected")
-        deadline = time.monotonic() + 90
-        while "parcel" not in " ".join(user_said(site[1], started)).lower():
-            assert time.monotonic() < deadline, user_said(site[1], started)
-            page.wait_for_timeout(500)
-        heard_at = float(page.locator("#received").text_content() or 0)
-        expect(page.locator("#received")).not_to_have_text(f"{heard_at:.1f}", timeout=30_000)
-        page.get_by_role("button", name="0").click()
-        expect(page.get_by_role("log", name="Call events")).to_contain_text("You pressed 0")
-        screenshot(page, "call-page")
-        page.get_by_role("button", name="Hang up").click()
-        expect(page.locator("#status")).to_contain_text("Call ended")
-        browser.close()
+    # a second Chromium (from the session's Playwright), with a fake microphone
+    phone = browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={wav}%noloop",
+        "--autoplay-policy=no-user-gesture-required",
+    ])  # fmt: skip
+    page = phone.new_context(viewport={"width": 420, "height": 860}).new_page()
+    page.goto(f"{base_url}/call")
+    page.get_by_role("button", name="Call").click()
+    expect(page.locator("#status")).to_contain_text("Connected")
+    deadline = time.monotonic() + 90
+    while "parcel" not in " ".join(user_said(site[1], started)).lower():
+        assert time.monotonic() < deadline, user_said(site[1], started)
+        page.wait_for_timeout(500)
+    heard_at = float(page.locator("#received").text_content() or 0)
+    expect(page.locator("#received")).not_to_have_text(f"{heard_at:.1f}", timeout=30_000)
+    page.get_by_role("button", name="0").click()
+    expect(page.get_by_role("log", name="Call events")).to_contain_text("You pressed 0")
+    screenshot(page, "call-page")
+    page.get_by_role("button", name="Hang up").click()
+    expect(page.locator("#status")).to_contain_text("Call ended")
+    phone.close()
     assert any("my parcel" in text.lower() for text in user_said(site[1], started))

@@ -175,7 +175,9 @@ class CallSession:
                 self._speak([str(voice_words()[self.language]["filler"])], final=False)
             turn = await posting
             if self._speaking is not None and not done:
-                await asyncio.shield(self._speaking)
+                # let the filler finish; a barge-in may have cancelled it (wait, not await: a
+                # cancelled filler must not end this loop and leave the call unanswered)
+                await asyncio.wait({self._speaking})
             self._speak(list(turn.replies))
 
     def _speak(self, replies: list[str], final: bool = True) -> None:
