@@ -170,7 +170,7 @@ ORCHARD = Address("SG", "", "Singapore", "", "10 Orchard Road", "", "238839")
 ADDRESS_CHANGE_CALLS = {
     "en": AddressChangeCall(
         ORCHARD, "Where is my parcel?", "I want to change the delivery address.",
-        "Deliver it to 25 Scotts Road, Singapore 228220.", "Yes, please go ahead.", "25 Sc",
+        "Deliver it to 25 Scotts Road, Singapore 2 2 8 2 2 0.", "Yes, please go ahead.", "25 Sc",
     ),
     "zh": AddressChangeCall(
         BEIJING, "我的快递到哪里了？", "我要修改收货地址。", "改到北京市海淀区中关村大街27号。",
