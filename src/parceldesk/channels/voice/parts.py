@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -26,21 +27,15 @@ def assembled(parts: Sequence[Traversable], target: Path, sha256: str | None = N
     size = sum(_size(part) for part in parts)
     if target.exists() and target.stat().st_size == size:
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.partial")
     digest = hashlib.sha256()
-    try:
-        with partial.open("wb") as out:
-            for part in parts:
-                with part.open("rb") as piece:
-                    while block := piece.read(1 << 20):
-                        digest.update(block)
-                        out.write(block)
+    with _replacing(target) as partial, partial.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as piece:
+                while block := piece.read(1 << 20):
+                    digest.update(block)
+                    out.write(block)
         if sha256 is not None and digest.hexdigest() != sha256:
             raise ModelPartsCorrupted(f"{target.name}: the installed parts do not match; reinstall")
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
     return target
 
 
@@ -48,11 +43,21 @@ def copied(source: Traversable, target: Path) -> Path:
     """A small file from a package, copied beside an assembled one."""
     data = source.read_bytes()
     if not target.exists() or target.read_bytes() != data:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.partial")
-        partial.write_bytes(data)
-        os.replace(partial, target)
+        with _replacing(target) as partial:
+            partial.write_bytes(data)
     return target
+
+
+@contextmanager
+def _replacing(target: Path) -> Iterator[Path]:
+    """A temporary file that becomes ``target`` when the block ends without an error."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.name}.{uuid.uuid4().hex}.partial")
+    try:
+        yield partial
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _size(part: Traversable) -> int:
