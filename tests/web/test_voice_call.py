@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
+import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -13,14 +14,18 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from starlette.testclient import WebSocketTestSession
 
+from parceldesk.channels.voice import session
 from parceldesk.channels.voice.audio import (
     TELEPHONE_RATE,
+    Samples,
     decode_ulaw,
     encode_ulaw,
     frames_of,
     resample,
 )
 from parceldesk.channels.voice.engines import VoiceEngines, find_voice_engines
+from parceldesk.channels.voice.ports import SpeechSynthesizer
+from parceldesk.channels.voice.speech_text import voice_words
 from parceldesk.conversation import events as e
 from parceldesk.conversation.chat import ChatService
 from parceldesk.conversation.nlu.understand import Understander
@@ -52,12 +57,18 @@ def store(engine: Engine) -> SqlConversationStore:
 def client(
     ctx: Context, store: SqlConversationStore, understander: Understander, engines: VoiceEngines
 ) -> Iterator[TestClient]:
+    with _client_of(ctx, store, understander, engines) as test_client:
+        yield test_client
+
+
+def _client_of(
+    ctx: Context, store: SqlConversationStore, understander: Understander, engines: VoiceEngines
+) -> TestClient:
     chat = ChatService(ctx, store, lambda: understander)
     app = create_app(
         ctx, chat, lambda: True, voice_engines=lambda: engines, voice_gateway_key=GATEWAY_KEY
     )
-    with TestClient(app) as test_client:
-        yield test_client
+    return TestClient(app)
 
 
 class Caller:
@@ -225,6 +236,28 @@ def test_pressing_zero_hands_the_call_to_a_person(
     assert any(isinstance(x, e.HandoffRequested) for x in events_of(store))
 
 
+ASKING_FOR_A_PERSON = {
+    "en": "I want to talk to a person.",
+    "zh": "请帮我转人工客服。",
+    "id": "Tolong sambungkan ke agen.",
+}
+
+
+@pytest.mark.parametrize("language", sorted(ASKING_FOR_A_PERSON))
+def test_asking_for_a_person_hands_the_call_over(
+    client: TestClient, store: SqlConversationStore, engines: VoiceEngines, language: str
+) -> None:
+    with client.websocket_connect("/api/v1/voice/media") as socket:
+        caller = Caller(socket, engines)
+        caller.start(language)
+        caller.say(ASKING_FOR_A_PERSON[language], language)
+        answer = caller.hear()
+        caller.hang_up()
+    events = events_of(store)
+    assert any(isinstance(x, e.HandoffRequested) for x in events)
+    assert len(answer) > TELEPHONE_RATE  # the caller is told, not left in silence
+
+
 def test_speaking_over_the_bot_stops_its_playback(
     client: TestClient, store: SqlConversationStore, engines: VoiceEngines
 ) -> None:
@@ -237,6 +270,50 @@ def test_speaking_over_the_bot_stops_its_playback(
             frames.append(frame["event"])
         caller.hang_up()
     assert any(isinstance(x, e.CallEvent) and x.kind == "barge_in" for x in events_of(store))
+
+
+class HeldFiller:
+    """The real synthesizer, except that the first filler is not finished until released: the
+    caller speaks over a filler still being made, as over a slow engine's."""
+
+    def __init__(self, real: SpeechSynthesizer, filler: str) -> None:
+        self.real, self.name, self.filler = real, real.name, filler
+        self.holding, self.released = threading.Event(), threading.Event()
+
+    def rate(self, language: str) -> int:
+        return self.real.rate(language)
+
+    def synthesize(self, text: str, language: str) -> Iterator[Samples]:
+        if text == self.filler and not self.holding.is_set():
+            self.holding.set()
+            self.released.wait(timeout=60)
+        yield from self.real.synthesize(text, language)
+
+
+def test_speaking_over_a_filler_still_gets_an_answer(
+    ctx: Context, store: SqlConversationStore, understander: Understander, engines: VoiceEngines,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    monkeypatch.setattr(session, "FILLER_AFTER_SECONDS", 0)  # every answer is "slow"
+    held = HeldFiller(engines.synthesizer, str(voice_words()["en"]["filler"]))
+    slow = replace(engines, synthesizer=held)
+    try:
+        with (
+            _client_of(ctx, store, understander, slow) as test_client,
+            test_client.websocket_connect("/api/v1/voice/media") as socket,
+        ):
+            caller = Caller(socket, engines)
+            caller.start()
+            caller.say("I want to track my parcel.")
+            assert held.holding.wait(timeout=60), "no filler was played"
+            caller.say("I want to track my parcel.")  # over the filler
+            answer = caller.hear()
+            caller.hang_up()
+    finally:
+        held.released.set()
+    assert "number" in transcribed(engines, answer)  # "please tell me the waybill number"
+    kinds = [x.kind for x in events_of(store) if isinstance(x, e.CallEvent)]
+    assert kinds.index("filler") < kinds.index("barge_in")
 
 
 def test_caller_id_is_trusted_only_from_the_gateway(

@@ -36,10 +36,11 @@ _CN_STREET = re.compile(
     r"[\u4e00-\u9fff\w]+(?:路|街|大街|大道|巷|胡同|道)\d+号|\d+号楼|\d+栋|小区|大厦|广场|中心|室"
 )
 _LATIN_STREET = re.compile(
-    r"\b(?:jl\.?|jalan)\s+\S+|\b\d+[a-z]?\s+\w+\s+(?:road|rd|street|st|avenue|ave|drive|dr|lane|ln)\b|\bblk\s+\d+",
+    r"\b(?:jl\.?|jalan)\s+\S+|\b\d+[a-z]?\s+(?:[\w'’]+\s+){1,3}(?:road|rd|street|st|avenue|ave|drive|dr|lane|ln|boulevard|way|crescent)\b|\bblk\s+\d+",
     re.IGNORECASE,
 )
-_SG_POSTAL = re.compile(r"\b(?:singapore\s*)?(\d{6})\b", re.IGNORECASE)
+# "228220", and "228 220" / "228-220" as people and recognisers group it; not a unit "#12-345"
+_SG_POSTAL = re.compile(r"(?<![#\-\d])\b(?:singapore\s*)?(\d{3})[\s\-]?(\d{3})\b", re.IGNORECASE)
 _ID_POSTAL = re.compile(r"\b(\d{5})\b")
 
 
@@ -141,7 +142,11 @@ def parse_latin_address(text: str, current: Address | None) -> Address | None:
         and country != "SG"
         and (district or current.district) == current.district
     )
-    postal = found.group(1) if found else (current.postal_code if keeps_area and current else "")
+    postal = (
+        "".join(g for g in found.groups() if g)
+        if found
+        else (current.postal_code if keeps_area and current else "")
+    )
     province = current.province if same_city and current else ""
     if not district and keeps_area and current is not None:
         district = current.district

@@ -112,6 +112,11 @@ RAFFLES = Address("SG", "", "Singapore", "", "1 Raffles Place", "", "048616")
          ("Jl. Merdeka No. 3", "RT 02", "Sukajadi", "Bandung", "")),
         ("10 Anson Road, #20-01, Singapore 079903", RAFFLES,
          ("10 Anson Road", "#20-01", "", "Singapore", "079903")),
+        # a name with an apostrophe, several words; the postal code grouped as said or typed
+        ("Deliver it to 25 Scott's Road, Singapore 228-220.", RAFFLES,
+         ("25 Scott's Road", "", "", "Singapore", "228220")),
+        ("10 Kim Yam Road, #12-345, Singapore 239 330", RAFFLES,
+         ("10 Kim Yam Road", "#12-345", "", "Singapore", "239330")),
         # a Singapore postal code names one building: never carried to a new street
         ("send it to 5 Temasek Avenue", RAFFLES, ("5 Temasek Avenue", "", "", "Singapore", "")),
     ],

@@ -139,8 +139,8 @@ class CallSession:
         if self._speaking is not None:
             self._speaking.cancel()
         self._marks.clear()
+        await self._record("barge_in", {})  # stored before the gateway can see it acted on
         await self._send(clear_frame(self._sid))
-        await self._record("barge_in", {})
 
     async def _key(self, digit: str) -> None:
         if digit == "0" and not self._keys:
