@@ -15,8 +15,9 @@ from parceldesk.channels.voice.media import (
     KeyPressed,
     read_media_event,
 )
+from parceldesk.channels.voice.session import pieces
 from parceldesk.channels.voice.speech_text import heard_text, spoken_text
-from parceldesk.channels.voice.turns import END_SILENCE_MS, TurnDetector
+from parceldesk.channels.voice.turns import END_SILENCE_MS, PAUSE_MS, Heard, TurnDetector
 from parceldesk.domain.errors import InvalidInput
 
 
@@ -71,18 +72,47 @@ class FakeVad:
         return bool(np.abs(np.frombuffer(pcm16, dtype="<i2")).mean() > 500)
 
 
+LOUD = encode_ulaw(np.full(FRAME_SAMPLES, 0.3, dtype=np.float32))
+QUIET = encode_ulaw(np.zeros(FRAME_SAMPLES, dtype=np.float32))
+
+
 def test_a_turn_ends_after_enough_silence_and_keeps_its_audio() -> None:
     detector = TurnDetector(FakeVad())
-    loud = encode_ulaw(np.full(FRAME_SAMPLES, 0.3, dtype=np.float32))
-    quiet = encode_ulaw(np.zeros(FRAME_SAMPLES, dtype=np.float32))
-    assert detector.feed(loud) == (False, None)  # one click is not speech
-    started = [detector.feed(loud)[0] for _ in range(10)]
+    assert detector.feed(LOUD) == Heard()  # one click is not speech
+    started = [detector.feed(LOUD).started for _ in range(10)]
     assert started.count(True) == 1
-    ends = [detector.feed(quiet)[1] for _ in range(END_SILENCE_MS // 20)]
+    ends = [detector.feed(QUIET).utterance for _ in range(END_SILENCE_MS // 20)]
     assert all(end is None for end in ends[:-1])
     utterance = ends[-1]
     assert utterance is not None
     assert len(utterance) >= 11 * FRAME_SAMPLES
+
+
+def test_a_pause_hands_out_the_utterance_so_far_and_speaking_on_makes_it_stale() -> None:
+    detector = TurnDetector(FakeVad())
+    for _ in range(10):
+        detector.feed(LOUD)
+    paused = [detector.feed(QUIET).pausing for _ in range(PAUSE_MS // 20)]
+    assert [p is not None for p in paused] == [False] * (len(paused) - 1) + [True]
+    for _ in range(5):  # the caller goes on: the next pause hands out a longer guess
+        assert detector.feed(LOUD) == Heard()
+    heard = [detector.feed(QUIET) for _ in range(END_SILENCE_MS // 20)]
+    (guess,) = [h.pausing for h in heard if h.pausing is not None]
+    end = heard[-1]
+    assert end.utterance is not None
+    assert end.after_pause
+    first_guess = paused[-1]
+    assert first_guess is not None
+    assert len(guess) > len(first_guess)
+    np.testing.assert_array_equal(end.utterance[: len(guess)], guess)
+    assert not np.any(end.utterance[len(guess) :])  # after the guess, only silence
+
+
+def test_a_long_first_sentence_is_synthesised_phrase_first() -> None:
+    assert pieces("To protect your details, please tell me the last 4 digits. Thank you!") == [
+        "To protect your details,", "please tell me the last 4 digits.", "Thank you!",
+    ]  # fmt: skip
+    assert pieces("Hello, how are you? Fine.") == ["Hello, how are you?", "Fine."]
 
 
 def test_text_is_made_fit_to_read_aloud_in_each_language() -> None:

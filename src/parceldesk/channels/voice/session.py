@@ -16,6 +16,7 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -50,8 +51,20 @@ KEYS_PAUSE_SECONDS = 2.5
 CHUNK_BYTES = 800  # 100 ms of μ-law a media frame
 
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
+PHRASE_END = re.compile(r"(?<=[,:;，：；])\s*")
+LONG_FIRST_SENTENCE = 40  # characters: longer, and its first phrase is synthesised on its own
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Turn:
+    text: str
+    ended_at: float  # perf_counter() when the caller's turn was over
+
+
+def ms_since(began: float) -> int:
+    return round((time.perf_counter() - began) * 1000)
 
 
 class CallSession:
@@ -65,7 +78,8 @@ class CallSession:
         self._detector = TurnDetector(engines.vad)
         self._marks: set[str] = set()
         self._speaking: asyncio.Task[None] | None = None
-        self._turns: asyncio.Queue[str | None] = asyncio.Queue()
+        self._turns: asyncio.Queue[Turn | None] = asyncio.Queue()
+        self._guess: asyncio.Task[tuple[str, int]] | None = None
         self._keys, self._keys_at = "", 0.0
 
     async def run(self, frames: AsyncIterator[str]) -> None:
@@ -116,19 +130,30 @@ class CallSession:
         self._speak(greeting)
 
     async def _hear(self, frame: bytes) -> None:
-        started, utterance = self._detector.feed(frame)
-        if started and self.playing:
+        heard = self._detector.feed(frame)
+        if heard.started and self.playing:
             await self._barge_in()
-        if utterance is not None:
-            heard_at = time.perf_counter()
-            text = await asyncio.to_thread(
-                self.engines.recognizer.transcribe, utterance, TELEPHONE_RATE, self.language
-            )
-            asr_ms = round((time.perf_counter() - heard_at) * 1000)
-            seconds = round(len(utterance) / TELEPHONE_RATE, 2)
-            await self._record("heard", {"text": text, "seconds": seconds, "asr_ms": asr_ms})
-            if text:
-                await self._turns.put(heard_text(text, self.language))
+        if heard.pausing is not None:  # recognise now, on the guess that the caller is done
+            self._guess = asyncio.create_task(self._recognised(heard.pausing))
+        if heard.utterance is None:
+            return
+        ended_at = time.perf_counter()
+        guess, self._guess = self._guess, None
+        if guess is None or not heard.after_pause:
+            guess = asyncio.create_task(self._recognised(heard.utterance))
+        text, asr_ms = await guess
+        seconds = round(len(heard.utterance) / TELEPHONE_RATE, 2)
+        await self._record("heard", {"text": text, "seconds": seconds, "asr_ms": asr_ms,
+                                     "asr_wait_ms": ms_since(ended_at)})  # fmt: skip
+        if text:
+            await self._turns.put(Turn(heard_text(text, self.language), ended_at))
+
+    async def _recognised(self, utterance: Samples) -> tuple[str, int]:
+        began = time.perf_counter()
+        text = await asyncio.to_thread(
+            self.engines.recognizer.transcribe, utterance, TELEPHONE_RATE, self.language
+        )
+        return text, ms_since(began)
 
     @property
     def playing(self) -> bool:
@@ -145,7 +170,9 @@ class CallSession:
     async def _key(self, digit: str) -> None:
         if digit == "0" and not self._keys:
             await self._record("dtmf", {"digits": "0"})
-            await self._turns.put(str(voice_words()[self.language]["human"]))
+            await self._turns.put(
+                Turn(str(voice_words()[self.language]["human"]), time.perf_counter())
+            )
             return
         if digit == "#":
             await self._submit_keys()
@@ -160,41 +187,53 @@ class CallSession:
         keys, self._keys = self._keys.replace("*", ""), ""
         if keys:
             await self._record("dtmf", {"digits": keys})
-            await self._turns.put(keys)
+            await self._turns.put(Turn(keys, time.perf_counter()))
 
     async def _answer_turns(self) -> None:
-        while (text := await self._turns.get()) is not None:
+        while (turn := await self._turns.get()) is not None:
             posting = asyncio.create_task(
                 asyncio.to_thread(
-                    self.chat.post, self.conversation_id, self._token, text, uuid.uuid4().hex
+                    self.chat.post, self.conversation_id, self._token, turn.text, uuid.uuid4().hex
                 )
             )
             done, _ = await asyncio.wait({posting}, timeout=FILLER_AFTER_SECONDS)
             if not done:
                 await self._record("filler", {})
                 self._speak([str(voice_words()[self.language]["filler"])], final=False)
-            turn = await posting
+            answer = await posting
+            turn_ms = ms_since(turn.ended_at)
             if self._speaking is not None and not done:
                 # let the filler finish; a barge-in may have cancelled it (wait, not await: a
                 # cancelled filler must not end this loop and leave the call unanswered)
                 await asyncio.wait({self._speaking})
-            self._speak(list(turn.replies))
+            self._speak(list(answer.replies), answering=(turn.ended_at, turn_ms))
 
-    def _speak(self, replies: list[str], final: bool = True) -> None:
-        """Play ``replies``; the mark after the last one of a final answer ends in ``-end``."""
+    def _speak(
+        self, replies: list[str], final: bool = True, answering: tuple[float, int] | None = None
+    ) -> None:
+        """Play ``replies``; the mark after the last one of a final answer ends in ``-end``.
+        ``answering``: when the turn answered ended, and how long the engine took, to be kept
+        with how soon the first audio went out."""
         if self._speaking is not None and not self._speaking.done():
             self._speaking.cancel()
-        self._speaking = asyncio.create_task(self._play(replies, final))
+        self._speaking = asyncio.create_task(self._play(replies, final, answering))
 
-    async def _play(self, replies: list[str], final: bool) -> None:
+    async def _play(
+        self, replies: list[str], final: bool, answering: tuple[float, int] | None
+    ) -> None:
         synthesizer, language = self.engines.synthesizer, self.language
         rate = await asyncio.to_thread(synthesizer.rate, language)
         for number, reply in enumerate(replies):
-            for sentence in sentences(spoken_text(reply, language)):
-                piece = await asyncio.to_thread(_synthesized, synthesizer, sentence, language)
+            for piece_text in pieces(spoken_text(reply, language)):
+                piece = await asyncio.to_thread(_synthesized, synthesizer, piece_text, language)
                 ulaw = encode_ulaw(resample(np.asarray(piece), rate, TELEPHONE_RATE))
                 for start in range(0, len(ulaw), CHUNK_BYTES):
                     await self._send(media_frame(self._sid, ulaw[start : start + CHUNK_BYTES]))
+                if answering is not None:  # the first piece is out: keep where the time went
+                    ended_at, turn_ms = answering
+                    timing = {"turn_ms": turn_ms, "first_audio_ms": ms_since(ended_at)}
+                    await self._record("answered", timing)
+                    answering = None
             last = "-end" if final and number == len(replies) - 1 else ""
             name = f"reply-{uuid.uuid4().hex[:8]}-{number}{last}"
             self._marks.add(name)
@@ -211,6 +250,11 @@ def _synthesized(synthesizer: SpeechSynthesizer, text: str, language: str) -> Sa
     return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
 
 
-def sentences(text: str) -> list[str]:
-    """``text`` cut after each sentence's end, so the first one plays while the next is made."""
-    return [part for part in SENTENCE_END.split(text) if part.strip()]
+def pieces(text: str) -> list[str]:
+    """``text`` cut after each sentence's end, so the first one plays while the next is made; a
+    long first sentence is cut after its first phrase too (the caller hears something sooner)."""
+    sentences = [part for part in SENTENCE_END.split(text) if part.strip()]
+    if sentences and len(sentences[0]) > LONG_FIRST_SENTENCE:
+        first, *rest = PHRASE_END.split(sentences[0], maxsplit=1)
+        sentences[:1] = [first, *rest]
+    return [part for part in sentences if part.strip()]
