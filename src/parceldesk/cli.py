@@ -6,7 +6,6 @@ Errors a user can cause print as one line (``error: …``) with exit code 1, nev
 from __future__ import annotations
 
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,22 +14,28 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from parceldesk import __version__
-from parceldesk.bootstrap import Application, bootstrap, build_web_app
+from parceldesk.bootstrap import bootstrap, build_web_app
 from parceldesk.cli_analytics import report, simulate
-from parceldesk.cli_footprint import footprint_app, save_measurement
-from parceldesk.config import Settings, load_settings
+from parceldesk.cli_bench import bench_app
+from parceldesk.cli_footprint import footprint_app
+from parceldesk.cli_shared import (
+    SeedOption,
+    ShipmentsOption,
+    console,
+    seed_into,
+    understander_of_settings,
+)
+from parceldesk.config import load_settings
 from parceldesk.domain.errors import ParceldeskError
 from parceldesk.domain.waybills import check_waybill
-from parceldesk.operations import SeedReport, measure_lookups, seed_world
 from parceldesk.policy_file import load_policy
 from parceldesk.storage.bulk import count_shipments
 
 if TYPE_CHECKING:
-    from parceldesk.conversation.nlu.understand import Understander
+    pass
 
 app = typer.Typer(
     help="parceldesk: self-hosted AI customer service for parcel carriers.",
@@ -39,9 +44,6 @@ app = typer.Typer(
     add_completion=False,
 )
 shipment_app = typer.Typer(help="Look at shipments.", no_args_is_help=True)
-bench_app = typer.Typer(
-    help="Benchmarks that measure performance on this machine.", no_args_is_help=True
-)
 policy_app = typer.Typer(help="Check and show the carrier policy.", no_args_is_help=True)
 app.add_typer(shipment_app, name="shipment")
 app.add_typer(bench_app, name="bench")
@@ -53,29 +55,6 @@ app.add_typer(nlu_app, name="nlu")
 app.add_typer(footprint_app, name="footprint")
 app.command("report")(report)
 app.command("simulate")(simulate)
-console = Console(soft_wrap=True)
-
-ShipmentsOption = Annotated[int, typer.Option("--shipments", "-n", help="How many shipments.")]
-SeedOption = Annotated[
-    int, typer.Option("--seed", help="Random seed: the same seed, the same world.")
-]
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=console, transient=False,
-    )  # fmt: skip
-
-
-def _seed(application: Application, count: int, seed: int, replace: bool) -> SeedReport:
-    with _progress() as progress:
-        task = progress.add_task("building the demo world", total=count)
-        report = seed_world(
-            application, count, seed, replace=replace,
-            progress=lambda done: progress.advance(task, done),
-        )  # fmt: skip
-    return report
 
 
 @app.command()
@@ -95,7 +74,7 @@ def seed(
 ) -> None:
     """Fill the database with a deterministic, realistic demo world."""
     application = bootstrap()
-    report = _seed(application, shipments, seed, replace)
+    report = seed_into(application, shipments, seed, replace)
     console.print(
         f"seeded {report.shipments:,} shipments in {report.seconds:.1f} s "
         f"({report.per_second:,.0f} shipments/s)"
@@ -241,138 +220,11 @@ def demo(
     """Set up the database, seed the demo world if it is empty, and serve."""
     application = bootstrap(migrate=True)
     if count_shipments(application.engine) == 0:
-        _seed(application, shipments, seed, replace=False)
+        seed_into(application, shipments, seed, replace=False)
     application.close()
     with console.status("preparing the language model (once)"):
-        _understander()
+        understander_of_settings()
     serve(host, port, None)
-
-
-@bench_app.command("seed")
-def bench_seed(
-    shipments: ShipmentsOption = 1_000_000,
-    seed: SeedOption = 42,
-    lookups: Annotated[int, typer.Option(help="How many lookups to time.")] = 2000,
-) -> None:
-    """Build a world in a fresh SQLite file, then time lookups by waybill and by phone."""
-    with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
-        settings = Settings(data_dir=Path(folder), database_url=f"sqlite:///{folder}/bench.db")
-        application = bootstrap(settings, migrate=True)
-        report = _seed(application, shipments, seed, replace=False)
-        latencies = measure_lookups(application, lookups, seed)
-        application.close()
-    console.print(f"seed: {report.shipments:,} shipments in {report.seconds:.1f} s = "
-                  f"{report.per_second:,.0f} shipments/s")  # fmt: skip
-    for latency in latencies:
-        console.print(f"{latency.name}: p50 {latency.p50_ms:.2f} ms, p99 {latency.p99_ms:.2f} ms "
-                      f"over {latency.samples} lookups")  # fmt: skip
-
-
-@bench_app.command("conversation")
-def bench_conversation(
-    shipments: ShipmentsOption = 1000,
-    conversations: Annotated[int, typer.Option(help="How many scripted conversations.")] = 300,
-    seed: SeedOption = 42,
-) -> None:
-    """Scripted conversations in-process: turns/s and p50/p99 turn latency (NLU + dialogue +
-    use cases + SQLite), and the NLU alone, on a fresh world of N shipments."""
-    from parceldesk.operations import measure_conversations
-
-    understander = _understander()
-    with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
-        settings = Settings(data_dir=Path(folder), database_url=f"sqlite:///{folder}/bench.db")
-        application = bootstrap(settings, migrate=True)
-        _seed(application, shipments, seed, replace=False)
-        report = measure_conversations(application, understander, conversations, seed)
-        application.close()
-    console.print(f"{report.shipments:,} shipments, {report.conversations} conversations, "
-                  f"{report.turns} turns in {report.seconds:.1f} s = {report.turns_per_second:,.0f} turns/s")  # noqa: E501  # fmt: skip
-    for latency in (report.turn, report.nlu):
-        console.print(f"{latency.name}: p50 {latency.p50_ms:.2f} ms, p99 {latency.p99_ms:.2f} ms "
-                      f"over {latency.samples}")  # fmt: skip
-    kept = save_measurement(load_settings().data_dir, report.cpu_ms_per_turn, report.shipments)
-    console.print(f"CPU per turn: {report.cpu_ms_per_turn:.2f} ms (kept in {kept} for "
-                  "`parceldesk footprint`)")  # fmt: skip
-
-
-@bench_app.command("http")
-def bench_http(
-    shipments: ShipmentsOption = 1000,
-    conversations: Annotated[int, typer.Option(help="How many scripted conversations.")] = 300,
-    concurrency: Annotated[int, typer.Option(help="Conversations going on at once.")] = 50,
-    think_ms: Annotated[
-        float, typer.Option(help="Mean pause before each customer message (0: none).")
-    ] = 0.0,
-    workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
-    turn_threads: Annotated[
-        int | None, typer.Option(min=1, max=64, help="Turns one server process runs at once.")
-    ] = None,
-    seed: SeedOption = 42,
-) -> None:
-    """Start `parceldesk serve` on a fresh SQLite world and drive it over HTTP from another
-    process: turns/s and p50/p99, next to GET /healthz of the same server (the floor)."""
-    from parceldesk.loadtest import drive_in_another_process, serving
-    from parceldesk.operations import sample_parcels
-
-    with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
-        settings = Settings(data_dir=Path(folder))
-        application = bootstrap(settings, migrate=True)
-        _seed(application, shipments, seed, replace=False)
-        parcels = sample_parcels(application, conversations, seed)
-        application.close()
-        models = load_settings().data_dir / "models"
-        with serving(Path(folder), models, workers, turn_threads) as base:
-            report = drive_in_another_process(base, parcels, conversations, concurrency, think_ms)
-    for run in (report.turns, report.floor):
-        console.print(f"{run.latency.name}: {run.requests:,} requests in {run.seconds:.1f} s = "
-                      f"{run.per_second:,.0f}/s, p50 {run.latency.p50_ms:.1f} ms, "
-                      f"p99 {run.latency.p99_ms:.1f} ms, errors {run.errors}")  # fmt: skip
-    ratio = report.turns.per_second / report.floor.per_second if report.floor.per_second else 0
-    console.print(f"{report.concurrency} concurrent conversations, {think_ms:.0f} ms mean pause "
-                  f"before each message; turns/s is {ratio:.0%} of the floor's "
-                  "requests/s")  # fmt: skip
-
-
-@bench_app.command("voice")
-def bench_voice(
-    calls: Annotated[str, typer.Option(help="Simultaneous calls to try, e.g. 1,2,4.")] = "1,2,4",
-    seed: SeedOption = 42,
-) -> None:
-    """Place phone calls against `parceldesk serve` over its media WebSocket, speech in real
-    time: end of caller speech to first bot audio (p50, p95) per number of simultaneous calls,
-    and the recogniser's word error on synthesised sentences, clean and through 8 kHz μ-law."""
-    from parceldesk.channels.voice.audio import encode_ulaw
-    from parceldesk.channels.voice.engines import find_voice_engines
-    from parceldesk.loadtest import serving
-    from parceldesk.operations import sample_parcels
-    from parceldesk.voicebench import SENTENCES, caller_speech, measure_asr, measure_calls, spelled
-
-    engines = find_voice_engines(models=load_settings().data_dir / "models")
-    if engines is None:
-        raise typer.BadParameter(
-            "the voice extra is not installed: pip install 'parceldesk[voice]'"
-        )
-    levels = [int(level) for level in calls.split(",")]
-    with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
-        settings = Settings(data_dir=Path(folder))
-        application = bootstrap(settings, migrate=True)
-        _seed(application, 200, seed, replace=False)
-        (waybill, _), *_ = sample_parcels(application, 1, seed)
-        application.close()
-        for language in engines.languages:
-            error = measure_asr(engines, language, waybill)
-            console.print(f"{language} ASR {error.unit} error, {error.sentences} sentences: clean "
-                          f"{error.clean:.1%}, 8 kHz μ-law {error.phone_line:.1%}")  # fmt: skip
-        with serving(Path(folder), load_settings().data_dir / "models") as base:
-            url = base.replace("http://", "ws://") + "/api/v1/voice/media"
-            for language in engines.languages:
-                texts = [s.format(waybill=spelled(waybill)) for s in SENTENCES[language][:4]]
-                speech = [encode_ulaw(caller_speech(engines, t, language)) for t in texts]
-                for level in levels:
-                    run = measure_calls(url, speech, language, level)
-                    console.print(f"{language}, {level} simultaneous calls, {run.turns} turns: "
-                                  f"end of speech to first bot audio p50 {run.p50_ms:.0f} ms, "
-                                  f"p95 {run.p95_ms:.0f} ms")  # fmt: skip
 
 
 @policy_app.command("check")
@@ -387,16 +239,6 @@ def policy_check(
     console.print(f"policy ok: countries {', '.join(policy.countries)}; carriers {carriers}")
 
 
-def _understander() -> Understander:
-    """The NLU, trained on first use and then loaded from the data directory (imported lazily:
-    scikit-learn takes a second to import, which no other command should pay)."""
-    from parceldesk.conversation.nlu.understand import Understander
-
-    settings = load_settings()
-    policy = load_policy(settings.policy_file)
-    return Understander.load_or_train(policy.carriers, settings.data_dir / "models")
-
-
 @nlu_app.command("predict")
 def nlu_predict(
     today: Annotated[str | None, typer.Option(help="Date for relative times (YYYY-MM-DD).")] = None,
@@ -404,7 +246,7 @@ def nlu_predict(
     """Read JSON lines {"text", "lang"?} on stdin; write language, intent, confidence, slots."""
     from parceldesk.conversation.nlu.predict import predict_lines
 
-    understander = _understander()
+    understander = understander_of_settings()
     day = date.fromisoformat(today) if today else datetime.now(UTC).date()
     for batch in _batches(sys.stdin, 512):
         for line in predict_lines(understander, batch, day):
@@ -464,7 +306,7 @@ def run_conversation_tests(
     """Run scenario files through the real engine, each on a fresh temporary database."""
     from parceldesk.scenarios import run_files
 
-    results = run_files(paths, _understander())
+    results = run_files(paths, understander_of_settings())
     failed = [r for r in results if r.failure]
     for result in failed:
         console.print(

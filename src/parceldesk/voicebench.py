@@ -16,6 +16,7 @@ import re
 import statistics
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 import websockets
@@ -30,7 +31,10 @@ from parceldesk.channels.voice.audio import (
 )
 from parceldesk.channels.voice.engines import VoiceEngines
 from parceldesk.channels.voice.speech_text import heard_text
+from parceldesk.channels.voice.turns import END_SILENCE_MS, PAUSE_MS
 from parceldesk.channels.voice.whisper import WHISPER_RATE
+from parceldesk.conversation.events import CallEvent
+from parceldesk.conversation.ports import ConversationStore
 
 CHARACTER_LANGUAGES = ("zh",)
 SENTENCES = {
@@ -86,6 +90,40 @@ class AsrError:
     @property
     def unit(self) -> str:
         return "character" if self.language in CHARACTER_LANGUAGES else "word"
+
+
+@dataclass(frozen=True)
+class TimeSpent:
+    """Medians (ms) of what the server kept on each call: recognition, the part of it still
+    running when the turn ended, the turn (end of turn to the engine's answer) and the first
+    audio sent (end of turn to it). Before all this comes the end-of-turn wait."""
+
+    language: str
+    turns: int
+    asr_ms: float
+    asr_wait_ms: float
+    turn_ms: float
+    first_audio_ms: float
+    end_silence_ms: int = END_SILENCE_MS  # the turn detector's settings the times were kept with
+    pause_ms: int = PAUSE_MS
+
+
+def find_time_spent(store: ConversationStore, language: str) -> TimeSpent | None:
+    since, until = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    kept: dict[str, list[float]] = {}
+    for record, events in store.list_logs(since, until):
+        if record.channel != "voice" or record.language != language:
+            continue
+        for stored in events:
+            if isinstance(stored.event, CallEvent):
+                for name, value in stored.event.detail.items():
+                    if name.endswith("_ms"):
+                        kept.setdefault(name, []).append(float(value))
+    names = ("asr_ms", "asr_wait_ms", "turn_ms", "first_audio_ms")
+    if not all(kept.get(name) for name in names):
+        return None
+    asr, wait, turn, first = (statistics.median(kept[name]) for name in names)
+    return TimeSpent(language, len(kept["first_audio_ms"]), asr, wait, turn, first)
 
 
 def spelled(waybill: str) -> str:

@@ -1,8 +1,14 @@
-"""The recogniser's error as `parceldesk bench voice` counts it."""
+"""The recogniser's error and where a turn's time went, as `parceldesk bench voice` counts them."""
 
 from __future__ import annotations
 
-from parceldesk.voicebench import word_error_rate
+from sqlalchemy import Engine
+
+from parceldesk.conversation.chat import ChatService
+from parceldesk.conversation.nlu.understand import Understander
+from parceldesk.services.context import Context
+from parceldesk.storage.conversations import SqlConversationStore
+from parceldesk.voicebench import find_time_spent, word_error_rate
 
 
 def test_words_are_counted_with_a_spelled_waybill_as_one() -> None:
@@ -13,3 +19,20 @@ def test_words_are_counted_with_a_spelled_waybill_as_one() -> None:
 def test_chinese_is_counted_in_characters() -> None:
     assert word_error_rate([("我要修改收货地址。", "我要修改收获地址")], "zh") == 1 / 8
     assert word_error_rate([("改到中关村大街27号", "改到中关村大街27号")], "zh") == 0.0
+
+
+def test_the_time_each_call_kept_is_summed_up_per_language(
+    ctx: Context, engine: Engine, understander: Understander
+) -> None:
+    store = SqlConversationStore(engine)
+    chat = ChatService(ctx, store, lambda: understander)
+    for language, asr_ms in [("en", 300), ("en", 500), ("en", 400), ("zh", 900)]:
+        call = chat.start("voice", language)
+        chat.record_call_event(call.id, call.token, "heard", {"asr_ms": asr_ms, "asr_wait_ms": 50})
+        chat.record_call_event(call.id, call.token, "answered",
+                               {"turn_ms": 80, "first_audio_ms": asr_ms // 2})  # fmt: skip
+    chat.start("web", "en")  # a chat has no call timings and is not counted
+    spent = find_time_spent(store, "en")
+    assert spent is not None
+    assert (spent.turns, spent.asr_ms, spent.first_audio_ms) == (3, 400, 200)
+    assert find_time_spent(store, "id") is None

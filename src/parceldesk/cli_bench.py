@@ -1,0 +1,177 @@
+"""`parceldesk bench ...`: benchmarks that measure performance on this machine."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from parceldesk.bootstrap import bootstrap
+from parceldesk.cli_footprint import save_measurement
+from parceldesk.cli_shared import (
+    SeedOption,
+    ShipmentsOption,
+    console,
+    seed_into,
+    understander_of_settings,
+)
+from parceldesk.config import Settings, load_settings
+from parceldesk.operations import measure_lookups
+
+if TYPE_CHECKING:
+    from parceldesk.voicebench import TimeSpent
+
+bench_app = typer.Typer(
+    help="Benchmarks that measure performance on this machine.", no_args_is_help=True
+)
+
+
+@bench_app.command("seed")
+def benchseed_into(
+    shipments: ShipmentsOption = 1_000_000,
+    seed: SeedOption = 42,
+    lookups: Annotated[int, typer.Option(help="How many lookups to time.")] = 2000,
+) -> None:
+    """Build a world in a fresh SQLite file, then time lookups by waybill and by phone."""
+    with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
+        settings = Settings(data_dir=Path(folder), database_url=f"sqlite:///{folder}/bench.db")
+        application = bootstrap(settings, migrate=True)
+        report = seed_into(application, shipments, seed, replace=False)
+        latencies = measure_lookups(application, lookups, seed)
+        application.close()
+    console.print(f"seed: {report.shipments:,} shipments in {report.seconds:.1f} s = "
+                  f"{report.per_second:,.0f} shipments/s")  # fmt: skip
+    for latency in latencies:
+        console.print(f"{latency.name}: p50 {latency.p50_ms:.2f} ms, p99 {latency.p99_ms:.2f} ms "
+                      f"over {latency.samples} lookups")  # fmt: skip
+
+
+@bench_app.command("conversation")
+def bench_conversation(
+    shipments: ShipmentsOption = 1000,
+    conversations: Annotated[int, typer.Option(help="How many scripted conversations.")] = 300,
+    seed: SeedOption = 42,
+) -> None:
+    """Scripted conversations in-process: turns/s and p50/p99 turn latency (NLU + dialogue +
+    use cases + SQLite), and the NLU alone, on a fresh world of N shipments."""
+    from parceldesk.operations import measure_conversations
+
+    understander = understander_of_settings()
+    with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
+        settings = Settings(data_dir=Path(folder), database_url=f"sqlite:///{folder}/bench.db")
+        application = bootstrap(settings, migrate=True)
+        seed_into(application, shipments, seed, replace=False)
+        report = measure_conversations(application, understander, conversations, seed)
+        application.close()
+    console.print(f"{report.shipments:,} shipments, {report.conversations} conversations, "
+                  f"{report.turns} turns in {report.seconds:.1f} s = {report.turns_per_second:,.0f} turns/s")  # noqa: E501  # fmt: skip
+    for latency in (report.turn, report.nlu):
+        console.print(f"{latency.name}: p50 {latency.p50_ms:.2f} ms, p99 {latency.p99_ms:.2f} ms "
+                      f"over {latency.samples}")  # fmt: skip
+    kept = save_measurement(load_settings().data_dir, report.cpu_ms_per_turn, report.shipments)
+    console.print(f"CPU per turn: {report.cpu_ms_per_turn:.2f} ms (kept in {kept} for "
+                  "`parceldesk footprint`)")  # fmt: skip
+
+
+@bench_app.command("http")
+def bench_http(
+    shipments: ShipmentsOption = 1000,
+    conversations: Annotated[int, typer.Option(help="How many scripted conversations.")] = 300,
+    concurrency: Annotated[int, typer.Option(help="Conversations going on at once.")] = 50,
+    think_ms: Annotated[
+        float, typer.Option(help="Mean pause before each customer message (0: none).")
+    ] = 0.0,
+    workers: Annotated[int, typer.Option(help="Server processes.")] = 1,
+    turn_threads: Annotated[
+        int | None, typer.Option(min=1, max=64, help="Turns one server process runs at once.")
+    ] = None,
+    seed: SeedOption = 42,
+) -> None:
+    """Start `parceldesk serve` on a fresh SQLite world and drive it over HTTP from another
+    process: turns/s and p50/p99, next to GET /healthz of the same server (the floor)."""
+    from parceldesk.loadtest import drive_in_another_process, serving
+    from parceldesk.operations import sample_parcels
+
+    with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
+        settings = Settings(data_dir=Path(folder))
+        application = bootstrap(settings, migrate=True)
+        seed_into(application, shipments, seed, replace=False)
+        parcels = sample_parcels(application, conversations, seed)
+        application.close()
+        models = load_settings().data_dir / "models"
+        with serving(Path(folder), models, workers, turn_threads) as base:
+            report = drive_in_another_process(base, parcels, conversations, concurrency, think_ms)
+    for run in (report.turns, report.floor):
+        console.print(f"{run.latency.name}: {run.requests:,} requests in {run.seconds:.1f} s = "
+                      f"{run.per_second:,.0f}/s, p50 {run.latency.p50_ms:.1f} ms, "
+                      f"p99 {run.latency.p99_ms:.1f} ms, errors {run.errors}")  # fmt: skip
+    ratio = report.turns.per_second / report.floor.per_second if report.floor.per_second else 0
+    console.print(f"{report.concurrency} concurrent conversations, {think_ms:.0f} ms mean pause "
+                  f"before each message; turns/s is {ratio:.0%} of the floor's "
+                  "requests/s")  # fmt: skip
+
+
+@bench_app.command("voice")
+def bench_voice(
+    calls: Annotated[str, typer.Option(help="Simultaneous calls to try, e.g. 1,2,4.")] = "1,2,4",
+    seed: SeedOption = 42,
+) -> None:
+    """Place phone calls against `parceldesk serve` over its media WebSocket, speech in real
+    time: end of caller speech to first bot audio (p50, p95) per number of simultaneous calls,
+    and the recogniser's word error on synthesised sentences, clean and through 8 kHz μ-law."""
+    from parceldesk.channels.voice.audio import encode_ulaw
+    from parceldesk.channels.voice.engines import find_voice_engines
+    from parceldesk.loadtest import serving
+    from parceldesk.operations import sample_parcels
+    from parceldesk.voicebench import (
+        SENTENCES,
+        caller_speech,
+        find_time_spent,
+        measure_asr,
+        measure_calls,
+        spelled,
+    )
+
+    engines = find_voice_engines(models=load_settings().data_dir / "models")
+    if engines is None:
+        raise typer.BadParameter(
+            "the voice extra is not installed: pip install 'parceldesk[voice]'"
+        )
+    levels = [int(level) for level in calls.split(",")]
+    with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
+        settings = Settings(data_dir=Path(folder))
+        application = bootstrap(settings, migrate=True)
+        seed_into(application, 200, seed, replace=False)
+        (waybill, _), *_ = sample_parcels(application, 1, seed)
+        application.close()
+        for language in engines.languages:
+            error = measure_asr(engines, language, waybill)
+            console.print(f"{language} ASR {error.unit} error, {error.sentences} sentences: clean "
+                          f"{error.clean:.1%}, 8 kHz μ-law {error.phone_line:.1%}")  # fmt: skip
+        with serving(Path(folder), load_settings().data_dir / "models") as base:
+            url = base.replace("http://", "ws://") + "/api/v1/voice/media"
+            for language in engines.languages:
+                texts = [s.format(waybill=spelled(waybill)) for s in SENTENCES[language][:4]]
+                speech = [encode_ulaw(caller_speech(engines, t, language)) for t in texts]
+                for level in levels:
+                    run = measure_calls(url, speech, language, level)
+                    console.print(f"{language}, {level} simultaneous calls, {run.turns} turns: "
+                                  f"end of speech to first bot audio p50 {run.p50_ms:.0f} ms, "
+                                  f"p95 {run.p95_ms:.0f} ms")  # fmt: skip
+        application = bootstrap(settings)
+        for language in engines.languages:
+            _print_time_spent(find_time_spent(application.conversation_store(), language))
+        application.close()
+
+
+def _print_time_spent(spent: TimeSpent | None) -> None:
+    if spent is None:
+        return
+    console.print(f"{spent.language}, where a turn's time went (medians over {spent.turns} "
+                  f"turns, all levels): {spent.end_silence_ms} ms of silence ends the turn; "
+                  f"recognition {spent.asr_ms:.0f} ms (begun after a {spent.pause_ms} ms pause, "
+                  f"{spent.asr_wait_ms:.0f} ms of it after the turn ended); after the end of the "
+                  f"turn, the engine's answer at {spent.turn_ms:.0f} ms and the first audio sent "
+                  f"at {spent.first_audio_ms:.0f} ms")  # fmt: skip
