@@ -18,6 +18,7 @@ from parceldesk.domain.commands import VerifyParty
 from parceldesk.domain.errors import (
     InvalidAddress,
     InvalidInput,
+    PostalCodeMissing,
     ShipmentLocked,
     VerificationFailed,
 )
@@ -98,6 +99,9 @@ class SlotFilling:
         """Fill ``slot`` with a valid address, or say it could not be read."""
         try:
             address = check_address(parsed, self.ctx.policy.served_countries) if parsed else None
+        except PostalCodeMissing:
+            self._say("address_needs_postal_code")
+            return
         except InvalidAddress:
             address = None
         if address is None:

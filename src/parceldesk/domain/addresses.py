@@ -6,7 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from parceldesk.domain.errors import InvalidAddress
+from parceldesk.domain.errors import InvalidAddress, PostalCodeMissing
 
 POSTAL_CODE_PATTERNS: dict[str, str] = {
     "CN": r"\d{6}",
@@ -122,4 +122,4 @@ def _check_postal_code(address: Address) -> None:
     if address.postal_code and pattern and not re.fullmatch(pattern, address.postal_code):
         raise InvalidAddress(f"{address.postal_code!r} is not a postal code of {address.country}")
     if not address.postal_code and address.country in {"SG", "US", "GB"}:
-        raise InvalidAddress(f"addresses in {address.country} need a postal code")
+        raise PostalCodeMissing(f"addresses in {address.country} need a postal code")

@@ -38,6 +38,12 @@ class InvalidAddress(InvalidInput):
     code = "invalid_address"
 
 
+class PostalCodeMissing(InvalidAddress):
+    """The country's addresses need a postal code (in Singapore it names the building)."""
+
+    code = "postal_code_missing"
+
+
 class InvalidTimeWindow(InvalidInput):
     code = "invalid_time_window"
 
