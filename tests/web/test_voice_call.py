@@ -156,7 +156,8 @@ def test_a_caller_tracks_a_parcel_by_voice_and_verifies_with_keys(
         verified = caller.hear()
         caller.hang_up()
     said = [x.text for x in events_of(store) if isinstance(x, e.UserSaid)]
-    assert any(shipment.waybill in text for text in said[:2])  # a pause may split the turn
+    heard = [x.detail for x in events_of(store) if isinstance(x, e.CallEvent) and x.kind == "heard"]
+    assert any(shipment.waybill in text for text in said[:2]), heard  # a pause may split a turn
     assert said[-1] == "5678"
     assert len(status) > TELEPHONE_RATE  # more than a second of spoken status
     assert "verified" in transcribed(engines, verified)
