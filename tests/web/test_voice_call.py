@@ -317,6 +317,22 @@ def test_speaking_over_a_filler_still_gets_an_answer(
     assert kinds.index("filler") < kinds.index("barge_in")
 
 
+def test_sound_that_makes_no_words_is_asked_again_not_met_with_silence(
+    client: TestClient, store: SqlConversationStore, engines: VoiceEngines
+) -> None:
+    seconds = np.arange(int(1.5 * TELEPHONE_RATE)) / TELEPHONE_RATE
+    hum = (0.3 * np.sin(2 * np.pi * 300 * seconds)).astype(np.float32)  # "speech" to the VAD
+    with client.websocket_connect("/api/v1/voice/media") as socket:
+        caller = Caller(socket, engines)
+        caller.start()
+        caller.send_audio(encode_ulaw(np.concatenate([hum, np.zeros(TELEPHONE_RATE, np.float32)])))
+        answer = caller.hear()
+        caller.hang_up()
+    assert "again" in transcribed(engines, answer)
+    events = events_of(store)
+    assert not any(isinstance(x, e.UserSaid) for x in events)  # nothing reached the engine
+
+
 def test_caller_id_is_trusted_only_from_the_gateway(
     client: TestClient, store: SqlConversationStore, engines: VoiceEngines
 ) -> None:

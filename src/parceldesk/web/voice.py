@@ -8,6 +8,7 @@ unknown and verifies like a chat customer. Without the voice extra the endpoint 
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -44,7 +45,8 @@ def build_voice(
             return
         except WebSocketDisconnect:
             return
-        await socket.close()
+        with contextlib.suppress(WebSocketDisconnect):  # the gateway may hang up first after stop
+            await socket.close()
 
     return router
 

@@ -117,7 +117,8 @@ def test_a_long_first_sentence_is_synthesised_phrase_first() -> None:
 
 def test_text_is_made_fit_to_read_aloud_in_each_language() -> None:
     en = spoken_text("Change PD0012345670? This costs ¥12.00. Shall I go ahead? (yes/no)", "en")
-    assert en == "Change P D 0 0 1 2 3 4 5 6 7 0? This costs 12 yuan. Shall I go ahead?"
+    assert en == "Change P D, 0 0 1 2, 3 4 5 6, 7 0? This costs 12 yuan. Shall I go ahead?"
+    assert spoken_text("运单 LC12345678SG 已签收", "zh") == "运单 L C，1 2 3 4，5 6 7 8，S G 已签收"
     assert spoken_text("费用 ¥8.50。确认修改吗？（对/不对）", "zh") == "费用 8.50元。确认修改吗？"
     assert (
         spoken_text("Biaya Rp15,000. Lanjutkan? (ya/tidak)", "id")

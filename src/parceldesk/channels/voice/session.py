@@ -48,6 +48,7 @@ from parceldesk.domain.errors import InvalidInput
 
 FILLER_AFTER_SECONDS = 0.8
 KEYS_PAUSE_SECONDS = 2.5
+NOT_HEARD_SECONDS = 0.8  # speech this long that comes out as no words gets "say it again"
 CHUNK_BYTES = 800  # 100 ms of μ-law a media frame
 
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
@@ -147,6 +148,8 @@ class CallSession:
                                      "asr_wait_ms": ms_since(ended_at)})  # fmt: skip
         if text:
             await self._turns.put(Turn(heard_text(text, self.language), ended_at))
+        elif seconds >= NOT_HEARD_SECONDS:  # a caller met with silence would wait for ever
+            self._speak([str(voice_words()[self.language]["not_heard"])])
 
     async def _recognised(self, utterance: Samples) -> tuple[str, int]:
         began = time.perf_counter()

@@ -1,7 +1,8 @@
 """Text between the conversation and the speech engines, per language (words in ``voice.yaml``).
 
 ``spoken_text``: what the bot writes, made fit to be read aloud — waybill numbers letter by letter
-and digit by digit, money with its currency's name, no "(yes/no)" hints meant for a screen.
+and digit by digit in groups, money with its currency's name, no "(yes/no)" hints meant for a
+screen.
 ``heard_text``: what the recogniser wrote, made fit for the engine — spelled-out digits and
 letters that were spoken one by one joined back into one waybill or one code.
 """
@@ -19,6 +20,7 @@ WAYBILL = re.compile(r"\b([A-Z]{1,4})(\d{6,})([A-Z]{0,3})\b")
 MONEY = re.compile(r"(¥|Rp|CNY|IDR)\s?(\d[\d,]*(?:\.\d+)?)")
 SPOKEN_WAYBILL = re.compile(r"\b([A-Za-z]{1,4})[\s.\-]+(\d{3,}(?:[\s.\-]\d+)*)")
 THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+WAYBILL_GROUP = 4  # digits read in one breath
 MIN_WAYBILL_DIGITS = 6  # digits after a spoken carrier code that make it a waybill
 MIN_GROUPED_DIGITS = 8  # ... when the recogniser wrote them in groups (an S10 serial has 8 + 1)
 SPLIT_WAYBILL = re.compile(r"\b([A-Z]{1,4}\d{3,})((?:[\s.\-]+\d+)+)\b")
@@ -37,7 +39,7 @@ def spoken_text(text: str, language: str) -> str:
     words = voice_words()[language]
     for hint in words["drop"]:
         text = text.replace(hint, "")
-    text = WAYBILL.sub(lambda m: " ".join(m.group(0)), text)
+    text = WAYBILL.sub(lambda m: _read_out(m, words["group_pause"]), text)
     currency: dict[str, str] = words["currency"]
 
     def money(match: re.Match[str]) -> str:
@@ -48,6 +50,17 @@ def spoken_text(text: str, language: str) -> str:
         return f"{amount}{joiner}{currency[match.group(1)]}"
 
     return MONEY.sub(money, text).strip()
+
+
+def _read_out(waybill: re.Match[str], pause: str) -> str:
+    """A waybill as a person reads it on the phone: the letters, then the digits in fours, a
+    short pause between (and the first words of an answer are ready sooner)."""
+    letters, digits, suffix = waybill.groups()
+    groups = [digits[at : at + WAYBILL_GROUP] for at in range(0, len(digits), WAYBILL_GROUP)]
+    if len(groups) > 1 and len(groups[-1]) == 1:  # no digit left alone at the end
+        groups[-2:] = [groups[-2] + groups[-1]]
+    spoken = [" ".join(part) for part in (letters, *groups, suffix) if part]
+    return pause.join(spoken)
 
 
 def heard_text(text: str, language: str) -> str:
