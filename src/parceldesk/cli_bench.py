@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -19,9 +20,6 @@ from parceldesk.cli_shared import (
 )
 from parceldesk.config import Settings, load_settings
 from parceldesk.operations import measure_lookups
-
-if TYPE_CHECKING:
-    from parceldesk.voicebench import TimeSpent
 
 bench_app = typer.Typer(
     help="Benchmarks that measure performance on this machine.", no_args_is_help=True
@@ -128,7 +126,6 @@ def bench_voice(
     from parceldesk.voicebench import (
         SENTENCES,
         caller_speech,
-        find_time_spent,
         measure_asr,
         measure_calls,
         spelled,
@@ -156,21 +153,25 @@ def bench_voice(
                 texts = [s.format(waybill=spelled(waybill)) for s in SENTENCES[language][:4]]
                 speech = [encode_ulaw(caller_speech(engines, t, language)) for t in texts]
                 for level in levels:
+                    began = datetime.now(UTC)
                     run = measure_calls(url, speech, language, level)
                     console.print(f"{language}, {level} simultaneous calls, {run.turns} turns: "
                                   f"end of speech to first bot audio p50 {run.p50_ms:.0f} ms, "
                                   f"p95 {run.p95_ms:.0f} ms")  # fmt: skip
-        application = bootstrap(settings)
-        for language in engines.languages:
-            _print_time_spent(find_time_spent(application.conversation_store(), language))
-        application.close()
+                    _print_time_spent(settings, language, began)
 
 
-def _print_time_spent(spent: TimeSpent | None) -> None:
+def _print_time_spent(settings: Settings, language: str, since: datetime) -> None:
+    """Where the turns of the calls just made spent their time, from what the server kept."""
+    from parceldesk.voicebench import find_time_spent
+
+    application = bootstrap(settings)
+    spent = find_time_spent(application.conversation_store(), language, since, datetime.now(UTC))
+    application.close()
     if spent is None:
         return
-    console.print(f"{spent.language}, where a turn's time went (medians over {spent.turns} "
-                  f"turns, all levels): {spent.end_silence_ms} ms of silence ends the turn; "
+    console.print(f"  where a turn's time went (medians over {spent.turns} "
+                  f"turns): {spent.end_silence_ms} ms of silence ends the turn; "
                   f"recognition {spent.asr_ms:.0f} ms (begun after a {spent.pause_ms} ms pause, "
                   f"{spent.asr_wait_ms:.0f} ms of it after the turn ended); after the end of the "
                   f"turn, the engine's answer at {spent.turn_ms:.0f} ms and the first audio sent "

@@ -16,7 +16,7 @@ import re
 import statistics
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 import websockets
@@ -108,8 +108,10 @@ class TimeSpent:
     pause_ms: int = PAUSE_MS
 
 
-def find_time_spent(store: ConversationStore, language: str) -> TimeSpent | None:
-    since, until = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+def find_time_spent(
+    store: ConversationStore, language: str, since: datetime, until: datetime
+) -> TimeSpent | None:
+    """What the calls in ``language`` started in [since, until) kept, or None without calls."""
     kept: dict[str, list[float]] = {}
     for record, events in store.list_logs(since, until):
         if record.channel != "voice" or record.language != language:

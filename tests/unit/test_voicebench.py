@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import Engine
 
 from parceldesk.conversation.chat import ChatService
@@ -32,7 +34,9 @@ def test_the_time_each_call_kept_is_summed_up_per_language(
         chat.record_call_event(call.id, call.token, "answered",
                                {"turn_ms": 80, "first_audio_ms": asr_ms // 2})  # fmt: skip
     chat.start("web", "en")  # a chat has no call timings and is not counted
-    spent = find_time_spent(store, "en")
+    since, until = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    spent = find_time_spent(store, "en", since, until)
     assert spent is not None
     assert (spent.turns, spent.asr_ms, spent.first_audio_ms) == (3, 400, 200)
-    assert find_time_spent(store, "id") is None
+    assert find_time_spent(store, "id", since, until) is None
+    assert find_time_spent(store, "en", until, until) is None  # no call started then
