@@ -148,3 +148,6 @@ def test_spoken_numbers_are_joined_back() -> None:
     assert heard_text("Ganti kejalan Sudirman No.5", "id") == "Ganti ke Jalan Sudirman No.5"
     assert heard_text("kejalanan", "id") == "kejalanan"
     assert heard_text("Singapore 228,220.", "en") == "Singapore 228220."
+    assert heard_text("Scots Road, sing the port 228220.", "en") == (
+        "Scots Road, sing the port 228220."  # a misheard word is not a carrier code
+    )

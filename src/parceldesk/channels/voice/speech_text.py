@@ -85,6 +85,8 @@ def _join_carrier_code(match: re.Match[str]) -> str:
     """ "pd 583920174261" and "PD-5839-2017-42612" (a recogniser's grouping) start a waybill; a
     word before a short number ("is 5678", "I 123") does not."""
     letters, digits = match.group(1), match.group(2)
+    if not letters.isupper() and match.group(0)[len(letters)].isspace():
+        return match.group(0)  # "the port 228220": a word and a number (the engine reads "pd 5…")
     if len(re.split(r"[\s.\-]", digits)[0]) >= MIN_WAYBILL_DIGITS:
         return letters.upper() + digits
     grouped = sum(c.isdigit() for c in digits) >= MIN_GROUPED_DIGITS
