@@ -19,6 +19,7 @@ from parceldesk.cli_shared import (
     understander_of_settings,
 )
 from parceldesk.config import Settings, load_settings
+from parceldesk.conversation.ports import ConversationStore
 from parceldesk.operations import measure_lookups
 
 bench_app = typer.Typer(
@@ -149,6 +150,7 @@ def bench_voice(
                           f"{error.clean:.1%}, 8 kHz μ-law {error.phone_line:.1%}")  # fmt: skip
         with serving(Path(folder), load_settings().data_dir / "models") as base:
             url = base.replace("http://", "ws://") + "/api/v1/voice/media"
+            application = bootstrap(settings)  # reads what the server kept of each call
             for language in engines.languages:
                 texts = [s.format(waybill=spelled(waybill)) for s in SENTENCES[language][:4]]
                 speech = [encode_ulaw(caller_speech(engines, t, language)) for t in texts]
@@ -158,16 +160,15 @@ def bench_voice(
                     console.print(f"{language}, {level} simultaneous calls, {run.turns} turns: "
                                   f"end of speech to first bot audio p50 {run.p50_ms:.0f} ms, "
                                   f"p95 {run.p95_ms:.0f} ms")  # fmt: skip
-                    _print_time_spent(settings, language, began)
+                    _print_time_spent(application.conversation_store(), language, began)
+            application.close()
 
 
-def _print_time_spent(settings: Settings, language: str, since: datetime) -> None:
+def _print_time_spent(store: ConversationStore, language: str, since: datetime) -> None:
     """Where the turns of the calls just made spent their time, from what the server kept."""
     from parceldesk.voicebench import find_time_spent
 
-    application = bootstrap(settings)
-    spent = find_time_spent(application.conversation_store(), language, since, datetime.now(UTC))
-    application.close()
+    spent = find_time_spent(store, language, since, datetime.now(UTC))
     if spent is None:
         return
     console.print(f"  where a turn's time went (medians over {spent.turns} "

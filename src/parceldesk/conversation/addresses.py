@@ -143,7 +143,7 @@ def parse_latin_address(text: str, current: Address | None) -> Address | None:
         and (district or current.district) == current.district
     )
     postal = (
-        "".join(g for g in found.groups() if g)
+        "".join(found.groups())
         if found
         else (current.postal_code if keeps_area and current else "")
     )
