@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from parceldesk import __version__
-from parceldesk.bootstrap import bootstrap, build_web_app
+from parceldesk.bootstrap import bootstrap, build_served_app
 from parceldesk.cli_analytics import report, simulate
 from parceldesk.cli_bench import bench_app
 from parceldesk.cli_footprint import footprint_app
@@ -204,7 +204,7 @@ def serve(
     workers = workers or settings.workers
     target = "parceldesk.bootstrap:web_app_from_settings" if workers > 1 else None
     uvicorn.run(  # its access log is off: ours masks secrets in paths (see web/observability)
-        target or build_web_app(application), factory=bool(target), workers=workers,
+        target or build_served_app(application), factory=bool(target), workers=workers,
         host=host or settings.host, port=port or settings.port, log_level=settings.log_level,
         timeout_graceful_shutdown=30, access_log=False,
     )  # fmt: skip
