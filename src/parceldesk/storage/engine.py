@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import sqlite3
 import threading
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -77,28 +79,38 @@ def _sqlite_engine(url: str, database: str | None, *, echo: bool) -> Engine:
 
 
 class _WriterLock:
-    """Threads of this process queue on an RLock; processes queue on ``flock`` of one file."""
+    """Threads of this process queue on an RLock; processes queue on ``flock`` of one file.
+
+    The lock file is opened once per process (on first use, so a forked child opens its own:
+    an inherited descriptor would share the parent's lock) and kept open until the lock is
+    garbage-collected with its engine; every write transaction used to open and close it.
+    """
 
     def __init__(self, path: Path | None) -> None:
         self._threads = threading.RLock()
         self._path = path
         self._depth = 0
-        self._file: Any = None
+        self._fd: int | None = None
+        self._owner_pid = 0
 
     def acquire(self) -> None:
         self._threads.acquire()
         self._depth += 1
         if self._depth == 1 and self._path is not None:
-            self._file = self._path.open("a")
-            fcntl.flock(self._file, fcntl.LOCK_EX)
+            fcntl.flock(self._lock_fd(self._path), fcntl.LOCK_EX)
 
     def release(self) -> None:
         self._depth -= 1
-        if self._depth == 0 and self._file is not None:
-            fcntl.flock(self._file, fcntl.LOCK_UN)
-            self._file.close()
-            self._file = None
+        if self._depth == 0 and self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
         self._threads.release()
+
+    def _lock_fd(self, path: Path) -> int:
+        if self._fd is None or self._owner_pid != os.getpid():
+            self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            self._owner_pid = os.getpid()
+            weakref.finalize(self, os.close, self._fd)
+        return self._fd
 
 
 def is_sqlite(engine: Engine) -> bool:
