@@ -79,6 +79,8 @@ def test_bench_http_drives_a_real_server_and_measures_the_floor(env: dict[str, s
     assert int(turns.group(1)) > 12
     assert turns.group(2) == "0"
     assert floor.group(2) == "0"
+    assert re.search(r"\d+ server processes, 4 concurrent conversations", result.stdout)
+    assert "target (>= 200 turns/s with p99 <= 100 ms): " in result.stdout
 
 
 def test_the_footprint_planner_uses_the_cpu_cost_bench_conversation_measured(
