@@ -121,6 +121,13 @@ def bench_http(
 @bench_app.command("voice")
 def bench_voice(
     calls: Annotated[str, typer.Option(help="Simultaneous calls to try, e.g. 1,2,4.")] = "1,2,4",
+    rounds: Annotated[
+        int, typer.Option(min=1, help="Times each number of calls is placed, one after another.")
+    ] = 3,
+    asr_threads: Annotated[
+        int | None,
+        typer.Option(min=1, max=16, help="Threads of one recognition (PARCELDESK_VOICE_THREADS)."),
+    ] = None,
     seed: SeedOption = 42,
 ) -> None:
     """Place phone calls against `parceldesk serve` over its media WebSocket, speech in real
@@ -154,7 +161,8 @@ def bench_voice(
             error = measure_asr(engines, language, waybill)
             console.print(f"{language} ASR {error.unit} error, {error.sentences} sentences: clean "
                           f"{error.clean:.1%}, 8 kHz μ-law {error.phone_line:.1%}")  # fmt: skip
-        with serving(Path(folder), load_settings().data_dir / "models") as base:
+        models = load_settings().data_dir / "models"
+        with serving(Path(folder), models, voice_threads=asr_threads) as base:
             url = base.replace("http://", "ws://") + "/api/v1/voice/media"
             application = bootstrap(settings)  # reads what the server kept of each call
             for language in engines.languages:
@@ -162,7 +170,7 @@ def bench_voice(
                 speech = [encode_ulaw(caller_speech(engines, t, language)) for t in texts]
                 for level in levels:
                     began = datetime.now(UTC)
-                    run = measure_calls(url, speech, language, level)
+                    run = measure_calls(url, speech, language, level, rounds)
                     console.print(f"{language}, {level} simultaneous calls, {run.turns} turns: "
                                   f"end of speech to first bot audio p50 {run.p50_ms:.0f} ms, "
                                   f"p95 {run.p95_ms:.0f} ms")  # fmt: skip

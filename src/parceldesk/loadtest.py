@@ -63,7 +63,11 @@ def free_port() -> int:
 
 @contextmanager
 def serving(
-    data_dir: Path, model_cache: Path | None, workers: int = 1, turn_threads: int | None = None
+    data_dir: Path,
+    model_cache: Path | None,
+    workers: int = 1,
+    turn_threads: int | None = None,
+    voice_threads: int | None = None,
 ) -> Iterator[str]:
     """``parceldesk serve`` on ``data_dir`` (already migrated and seeded) until the block ends."""
     if model_cache is not None and model_cache.is_dir():
@@ -75,6 +79,8 @@ def serving(
             "PARCELDESK_WORKERS": str(workers)}  # fmt: skip
     if turn_threads is not None:
         env["PARCELDESK_TURN_THREADS"] = str(turn_threads)
+    if voice_threads is not None:
+        env["PARCELDESK_VOICE_THREADS"] = str(voice_threads)
     port = free_port()
     log = (data_dir / "serve.log").open("wb")
     server = subprocess.Popen(
