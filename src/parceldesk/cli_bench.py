@@ -124,6 +124,9 @@ def bench_voice(
     rounds: Annotated[
         int, typer.Option(min=1, help="Times each number of calls is placed, one after another.")
     ] = 3,
+    languages: Annotated[
+        str | None, typer.Option(help="Languages to call in, e.g. en,zh (default: all).")
+    ] = None,
     asr_threads: Annotated[
         int | None,
         typer.Option(min=1, max=16, help="Threads of one recognition (PARCELDESK_VOICE_THREADS)."),
@@ -151,13 +154,16 @@ def bench_voice(
             "the voice extra is not installed: pip install 'parceldesk[voice]'"
         )
     levels = [int(level) for level in calls.split(",")]
+    chosen = [x for x in engines.languages if languages is None or x in languages.split(",")]
+    if not chosen:
+        raise typer.BadParameter(f"no such language; choose from {','.join(engines.languages)}")
     with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
         settings = Settings(data_dir=Path(folder))
         application = bootstrap(settings, migrate=True)
         seed_into(application, 200, seed, replace=False)
         (waybill, _), *_ = sample_parcels(application, 1, seed)
         application.close()
-        for language in engines.languages:
+        for language in chosen:
             error = measure_asr(engines, language, waybill)
             console.print(f"{language} ASR {error.unit} error, {error.sentences} sentences: clean "
                           f"{error.clean:.1%}, 8 kHz μ-law {error.phone_line:.1%}")  # fmt: skip
@@ -165,7 +171,7 @@ def bench_voice(
         with serving(Path(folder), models, voice_threads=asr_threads) as base:
             url = base.replace("http://", "ws://") + "/api/v1/voice/media"
             application = bootstrap(settings)  # reads what the server kept of each call
-            for language in engines.languages:
+            for language in chosen:
                 texts = [s.format(waybill=spelled(waybill)) for s in SENTENCES[language][:4]]
                 speech = [encode_ulaw(caller_speech(engines, t, language)) for t in texts]
                 for level in levels:
