@@ -64,8 +64,9 @@ class Settings(BaseSettings):
     """Sites that may embed the web chat with /static/widget.js (e.g. https://www.carrier.com)."""
     voice_gateway_key: str = ""
     """Bearer key a SIP gateway sends to /api/v1/voice/media so its caller ID is trusted."""
-    voice_threads: int = Field(1, ge=1)
-    """CPU threads one speech-recognition model may use."""
+    voice_threads: int = Field(2, ge=1)
+    """CPU threads one speech-recognition model may use (2 answered sooner than 1 on a 2-core
+    machine with one call and with two at once: docs/voice.md)."""
     public_url: str | None = None
     """The address customers reach the service at (used in self-service links)."""
     sites_dir: Path | None = None

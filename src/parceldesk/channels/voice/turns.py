@@ -18,7 +18,7 @@ from parceldesk.channels.voice.ports import VoiceActivityDetector
 
 START_FRAMES = 3
 END_SILENCE_MS = 400
-PAUSE_MS = 160
+PAUSE_MS = 120
 MAX_TURN_MS = 15000
 PRE_ROLL_FRAMES = 10  # audio kept from just before speech was detected
 
