@@ -154,9 +154,11 @@ def bench_voice(
             "the voice extra is not installed: pip install 'parceldesk[voice]'"
         )
     levels = [int(level) for level in calls.split(",")]
-    chosen = [x for x in engines.languages if languages is None or x in languages.split(",")]
-    if not chosen:
-        raise typer.BadParameter(f"no such language; choose from {','.join(engines.languages)}")
+    chosen = languages.split(",") if languages else list(engines.languages)
+    if unknown := [x for x in chosen if x not in engines.languages]:
+        raise typer.BadParameter(
+            f"no voice for {','.join(unknown)}; choose from {','.join(engines.languages)}"
+        )
     with tempfile.TemporaryDirectory(prefix="parceldesk-bench-") as folder:
         settings = Settings(data_dir=Path(folder))
         application = bootstrap(settings, migrate=True)
