@@ -184,6 +184,8 @@ class AddressChangeCall:
     new_address: str
     yes: str
     changed_street: str  # what the new destination's street must start with
+    read_back: str  # what the bot's read-back holds when it heard the new address right
+    no: str  # how a caller starts a correction
 
 
 ORCHARD = Address("SG", "", "Singapore", "", "10 Orchard Road", "", "238839")
@@ -191,16 +193,24 @@ ADDRESS_CHANGE_CALLS = {
     "en": AddressChangeCall(
         ORCHARD, "Where is my parcel?", "I want to change the delivery address.",
         "Deliver it to 25 Scotts Road, Singapore 2 2 8 2 2 0.", "Yes, please go ahead.", "25 Sc",
+        "25 sc", "No.",
     ),
     "zh": AddressChangeCall(
         BEIJING, "我的快递到哪里了？", "我要修改收货地址。", "改到北京市海淀区中关村大街27号。",
-        "好的。", "",
+        "好的。", "", "中关村大街", "不对，",
     ),
     "id": AddressChangeCall(
         JAKARTA, "Paket saya di mana?", "Saya mau ganti alamat pengiriman.",
         "Alamat baru saya Jalan Kemang Raya nomor 8.", "Ya, benar.", "Jalan kemang raya",
+        "kemang raya", "Bukan,",
     ),
 }  # fmt: skip
+
+
+def _read_back(store: SqlConversationStore, expected: str) -> bool:
+    """Whether the bot's last words hold what it should have heard."""
+    said = [x.text for x in events_of(store) if isinstance(x, e.BotSaid)]
+    return expected.lower() in said[-1].lower()
 
 
 @pytest.mark.slow
@@ -215,9 +225,14 @@ def test_a_caller_tracks_a_parcel_and_changes_its_address_by_voice(
         caller = Caller(socket, engines)
         caller.start(language)
         for step in (script.track, shipment.waybill[2:] + "#", script.change, "5678#",
-                     script.new_address, script.yes):  # fmt: skip
+                     script.new_address):  # fmt: skip
             caller.press(step) if step.endswith("#") else caller.say(step, language)
             caller.hear()
+        if not _read_back(store, script.read_back):  # misheard: correct it, as callers do
+            caller.say(f"{script.no} {script.new_address}", language)
+            caller.hear()
+        caller.say(script.yes, language)
+        caller.hear()
         caller.hang_up()
     events = events_of(store)
     heard = [x.detail["text"] for x in events if isinstance(x, e.CallEvent) and x.kind == "heard"]
