@@ -50,6 +50,11 @@ def whisper_base(models: Path) -> Path:
     return folder
 
 
+RECOGNITION_WORKERS = 2
+"""Utterances one model recognises at once (CTranslate2 workers): with one, a call's turn queued
+behind another call's, or behind its own guess dropped when the caller spoke on."""
+
+
 class WhisperRecognizer:
     name = "faster-whisper"
 
@@ -68,8 +73,9 @@ class WhisperRecognizer:
 
                 path = self._english() if key == "en" else whisper_base(self._folder)
                 self._models[key] = WhisperModel(
-                    str(path), device="cpu", compute_type="int8", cpu_threads=self._threads
-                )
+                    str(path), device="cpu", compute_type="int8", cpu_threads=self._threads,
+                    num_workers=RECOGNITION_WORKERS,
+                )  # fmt: skip
             return self._models[key]
 
     @staticmethod
