@@ -74,8 +74,11 @@ def test_a_caller_speaks_through_the_browser_microphone(
         page.wait_for_timeout(500)
     heard_at = float(page.locator("#received").text_content() or 0)
     expect(page.locator("#received")).not_to_have_text(f"{heard_at:.1f}", timeout=30_000)
+    log = page.get_by_role("log", name="Call events")
+    expect(log.locator(".msg.customer").first).to_contain_text("parcel")  # the words heard
+    expect(log.locator(".msg.bot").first).to_contain_text("Assistant said")
     page.get_by_role("button", name="0").click()
-    expect(page.get_by_role("log", name="Call events")).to_contain_text("You pressed 0")
+    expect(log).to_contain_text("You pressed 0")
     screenshot(page, "call-page")
     page.get_by_role("button", name="Hang up").click()
     expect(page.locator("#status")).to_contain_text("Call ended")

@@ -76,11 +76,15 @@ class Caller:
 
     def __init__(self, socket: WebSocketTestSession, engines: VoiceEngines) -> None:
         self.socket, self.engines = socket, engines
+        self.transcript: list[tuple[str, str]] = []  # (speaker, text), if asked for
 
     def start(
-        self, language: str = "en", caller: str | None = None, play_marks: bool = True
-    ) -> bytes:
+        self, language: str = "en", caller: str | None = None, play_marks: bool = True,
+        transcript: bool = False,
+    ) -> bytes:  # fmt: skip
         parameters = {"language": language, **({"from": caller} if caller else {})}
+        if transcript:
+            parameters["transcript"] = "on"
         self.socket.send_json({"event": "connected"})
         self.socket.send_json({"event": "start", "start": {
             "streamSid": "MZ1", "callSid": "CA1", "customParameters": parameters,
@@ -116,6 +120,9 @@ class Caller:
                     self.socket.send_json({"event": "mark", "mark": frame["mark"]})
                 if frame["mark"]["name"].endswith("-end"):
                     return audio
+            elif frame["event"] == "transcript":
+                said = frame["transcript"]
+                self.transcript.append((said["speaker"], said["text"]))
             elif frame["event"] == "error":
                 raise AssertionError(frame)
 
@@ -167,6 +174,32 @@ def test_a_caller_tracks_a_parcel_by_voice_and_verifies_with_keys(
     kinds = [x.kind for x in events_of(store) if isinstance(x, e.CallEvent)]
     assert (kinds[0], kinds[-1]) == ("call_started", "call_stopped")
     assert {"heard", "dtmf"} <= set(kinds)
+    assert caller.transcript == []  # a gateway that did not ask gets audio only
+
+
+def test_a_caller_who_asks_gets_the_words_as_well_as_the_audio(
+    client: TestClient, ctx: Context, store: SqlConversationStore, engines: VoiceEngines
+) -> None:
+    shipment = given_shipment(ctx, serial=583920174261)
+    with client.websocket_connect("/api/v1/voice/media") as socket:
+        caller = Caller(socket, engines)
+        caller.start(transcript=True)
+        greeted = list(caller.transcript)
+        caller.say("Where is my parcel?")
+        caller.hear()
+        caller.press(shipment.waybill[2:] + "#")  # the keypad has digits only
+        caller.hear()
+        caller.hang_up()
+    bot_said = [x.text for x in events_of(store) if isinstance(x, e.BotSaid)]
+    user_said = [x.text for x in events_of(store) if isinstance(x, e.UserSaid)]
+    assert greeted
+    assert {speaker for speaker, _ in greeted} == {"bot"}
+    assert greeted[0][1] == bot_said[0]  # the words as written, not as normalised for speech
+    assert [text for speaker, text in caller.transcript if speaker == "caller"] == user_said
+    assert "parcel" in user_said[0].lower()
+    assert user_said[1] == shipment.waybill[2:]
+    shown = [text for speaker, text in caller.transcript if speaker == "bot"]
+    assert all(text in shown for text in bot_said)
 
 
 def _said_waybill(store: SqlConversationStore, waybill: str) -> bool:

@@ -3,9 +3,12 @@
 Inbound JSON text frames: ``connected``; ``start`` (``start.streamSid``, ``start.callSid``,
 ``start.mediaFormat`` — only ``audio/x-mulaw`` at 8000 Hz mono is taken — and
 ``start.customParameters`` with ``from`` (caller ID), ``language`` and, from the browser call
-page, ``ticket``); ``media`` (``media.payload``: base64 μ-law, 20 ms a frame); ``dtmf``
-(``dtmf.digit``); ``mark`` (``mark.name``: the gateway has played audio up to that mark);
-``stop``. Outbound: ``media``, ``mark`` and ``clear`` (drop any audio not yet played).
+page, ``ticket`` and ``transcript``); ``media`` (``media.payload``: base64 μ-law, 20 ms a
+frame); ``dtmf`` (``dtmf.digit``); ``mark`` (``mark.name``: the gateway has played audio up to
+that mark); ``stop``. Outbound: ``media``, ``mark`` and ``clear`` (drop any audio not yet
+played), and, only to a client that asked with ``transcript: "on"``, ``transcript``
+(``transcript.speaker``: ``caller`` or ``bot``; ``transcript.text``: what was heard, or what is
+about to be spoken).
 """
 
 from __future__ import annotations
@@ -30,6 +33,10 @@ class CallStarted:
     language: str | None
     ticket: str | None
     parameters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def wants_transcript(self) -> bool:
+        return self.parameters.get("transcript", "").lower() in ("on", "1", "true")
 
 
 @dataclass(frozen=True)
@@ -129,3 +136,8 @@ def mark_frame(stream_sid: str, name: str) -> dict[str, Any]:
 
 def clear_frame(stream_sid: str) -> dict[str, Any]:
     return {"event": "clear", "streamSid": stream_sid}
+
+
+def transcript_frame(stream_sid: str, speaker: str, text: str) -> dict[str, Any]:
+    body = {"speaker": speaker, "text": text}
+    return {"event": "transcript", "streamSid": stream_sid, "transcript": body}

@@ -39,6 +39,7 @@ from parceldesk.channels.voice.media import (
     mark_frame,
     media_frame,
     read_media_event,
+    transcript_frame,
 )
 from parceldesk.channels.voice.ports import LanguageNotSpoken, SpeechSynthesizer
 from parceldesk.channels.voice.speech_text import heard_text, spoken_text, voice_words
@@ -82,6 +83,7 @@ class CallSession:
         self._turns: asyncio.Queue[Turn | None] = asyncio.Queue()
         self._guess: asyncio.Task[tuple[str, int]] | None = None
         self._keys, self._keys_at = "", 0.0
+        self._transcript = False  # whether the client asked for the words as well as the audio
 
     async def run(self, frames: AsyncIterator[str]) -> None:
         """Take frames until the call stops or the stream ends."""
@@ -126,6 +128,7 @@ class CallSession:
         await asyncio.to_thread(self.engines.recognizer.prepare, language)  # loaded once
         self.conversation_id, self._token, self.language = started.id, started.token, language
         self._sid = event.stream_sid or uuid.uuid4().hex
+        self._transcript = event.wants_transcript
         await self._record("call_started", {"stream": self._sid, "call": event.call_sid})
         greeting = [*started.replies, voice_words()[language]["dtmf_hint"]]
         self._speak(greeting)
@@ -147,7 +150,9 @@ class CallSession:
         await self._record("heard", {"text": text, "seconds": seconds, "asr_ms": asr_ms,
                                      "asr_wait_ms": ms_since(ended_at)})  # fmt: skip
         if text:
-            await self._turns.put(Turn(heard_text(text, self.language), ended_at))
+            heard_words = heard_text(text, self.language)
+            await self._show("caller", heard_words)
+            await self._turns.put(Turn(heard_words, ended_at))
         elif seconds >= NOT_HEARD_SECONDS:  # a caller met with silence would wait for ever
             self._speak([str(voice_words()[self.language]["not_heard"])])
 
@@ -190,6 +195,7 @@ class CallSession:
         keys, self._keys = self._keys.replace("*", ""), ""
         if keys:
             await self._record("dtmf", {"digits": keys})
+            await self._show("caller", keys)
             await self._turns.put(Turn(keys, time.perf_counter()))
 
     async def _answer_turns(self) -> None:
@@ -227,6 +233,7 @@ class CallSession:
         synthesizer, language = self.engines.synthesizer, self.language
         rate = await asyncio.to_thread(synthesizer.rate, language)
         for number, reply in enumerate(replies):
+            await self._show("bot", reply)
             for piece_text in pieces(spoken_text(reply, language)):
                 piece = await asyncio.to_thread(_synthesized, synthesizer, piece_text, language)
                 ulaw = encode_ulaw(resample(np.asarray(piece), rate, TELEPHONE_RATE))
@@ -241,6 +248,10 @@ class CallSession:
             name = f"reply-{uuid.uuid4().hex[:8]}-{number}{last}"
             self._marks.add(name)
             await self._send(mark_frame(self._sid, name))
+
+    async def _show(self, speaker: str, text: str) -> None:
+        if self._transcript:
+            await self._send(transcript_frame(self._sid, speaker, text))
 
     async def _record(self, kind: str, detail: dict[str, Any]) -> None:
         await asyncio.to_thread(

@@ -7,13 +7,15 @@
   const WORDS = {
     en: {title: "Call parcel help", idle: "Not connected.", call: "Call", hang_up: "Hang up",
          heard: "Bot audio received", connecting: "Connecting…", connected: "Connected: speak after the greeting, or use the keypad.",
-         ended: "Call ended.", no_mic: "The microphone is not available: ", error: "The call failed: ", pressed: "You pressed "},
+         ended: "Call ended.", no_mic: "The microphone is not available: ", error: "The call failed: ", pressed: "You pressed ",
+         caller: "You said", bot: "Assistant said"},
     zh: {title: "拨打快递客服", idle: "未接通。", call: "拨打", hang_up: "挂断", heard: "已收到语音",
          connecting: "正在接通…", connected: "已接通：听完问候后请说话，也可以用键盘。", ended: "通话已结束。",
-         no_mic: "无法使用麦克风：", error: "通话失败：", pressed: "您按了 "},
+         no_mic: "无法使用麦克风：", error: "通话失败：", pressed: "您按了 ", caller: "您说", bot: "客服说"},
     id: {title: "Telepon layanan paket", idle: "Belum terhubung.", call: "Telepon", hang_up: "Tutup",
          heard: "Audio diterima", connecting: "Menghubungkan…", connected: "Terhubung: bicaralah setelah salam, atau pakai tombol.",
-         ended: "Panggilan selesai.", no_mic: "Mikrofon tidak tersedia: ", error: "Panggilan gagal: ", pressed: "Anda menekan "},
+         ended: "Panggilan selesai.", no_mic: "Mikrofon tidak tersedia: ", error: "Panggilan gagal: ", pressed: "Anda menekan ",
+         caller: "Anda", bot: "Asisten"},
   };
   const $ = (id) => document.getElementById(id);
   const language = $("language"), status = $("status"), log = $("log");
@@ -32,6 +34,17 @@
     const item = document.createElement("li");
     item.textContent = text;
     log.append(item);
+  }
+  // What was heard and what the bot says, as words (the server sends them because we ask).
+  function said(speaker, text) {
+    const item = document.createElement("li");
+    item.className = "msg " + (speaker === "caller" ? "customer" : "bot");
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = words()[speaker === "caller" ? "caller" : "bot"] + ": ";
+    item.append(who, document.createTextNode(text));
+    log.append(item);
+    item.scrollIntoView({block: "end"});
   }
   function setStatus(key, extra = "") { status.textContent = words()[key] + extra; }
 
@@ -104,6 +117,7 @@
     if (frame.event === "media") play(frame.media.payload);
     else if (frame.event === "mark") markPlayed(frame.mark.name);
     else if (frame.event === "clear") clearPlayback();
+    else if (frame.event === "transcript") said(frame.transcript.speaker, frame.transcript.text);
     else if (frame.event === "error") { setStatus("error", frame.message); note(frame.code); }
   }
 
@@ -133,7 +147,7 @@
     socket.onopen = () => {
       send({event: "connected", protocol: "Call", version: "1.0.0"});
       send({event: "start", streamSid: sid, start: {streamSid: sid, callSid: sid,
-        customParameters: {language: language.value},
+        customParameters: {language: language.value, transcript: "on"},
         mediaFormat: {encoding: "audio/x-mulaw", sampleRate: RATE, channels: 1}}});
       setStatus("connected");
       $("hangup").disabled = false;
