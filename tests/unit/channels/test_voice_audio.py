@@ -15,8 +15,7 @@ from parceldesk.channels.voice.media import (
     KeyPressed,
     read_media_event,
 )
-from parceldesk.channels.voice.session import pieces
-from parceldesk.channels.voice.speech_text import heard_text, spoken_text
+from parceldesk.channels.voice.speech_text import heard_text, spoken_pieces, spoken_text
 from parceldesk.channels.voice.turns import END_SILENCE_MS, PAUSE_MS, Heard, TurnDetector
 from parceldesk.domain.errors import InvalidInput
 
@@ -109,10 +108,28 @@ def test_a_pause_hands_out_the_utterance_so_far_and_speaking_on_makes_it_stale()
 
 
 def test_a_long_first_sentence_is_synthesised_phrase_first() -> None:
-    assert pieces("To protect your details, please tell me the last 4 digits. Thank you!") == [
+    said = "To protect your details, please tell me the last 4 digits. Thank you!"
+    assert spoken_pieces(said, "en") == [
         "To protect your details,", "please tell me the last 4 digits.", "Thank you!",
     ]  # fmt: skip
-    assert pieces("Hello, how are you? Fine.") == ["Hello, how are you?", "Fine."]
+    assert spoken_pieces("Hello, how are you? Fine.", "en") == ["Hello, how are you?", "Fine."]
+
+
+def test_a_slow_voice_gets_a_short_first_piece_and_each_next_one_grows() -> None:
+    # Kokoro (Mandarin, Indonesian) takes ~0.3 s a second of speech: the first piece is short,
+    # cut at a word when no phrase ends early enough, and each next piece is made while the one
+    # before plays, so it may be up to three times as long
+    status = spoken_text("包裹 PD000100100109：运输中，目前在北京。预计明天送达。", "zh")
+    assert spoken_pieces(status, "zh") == [
+        "包裹 P D，", "0 0 0 1，0 0 1 0，", "0 1 0 9：运输中，目前在北京。", "预计明天送达。",
+    ]  # fmt: skip
+    asked = "请提供收件人或寄件人手机号的后四位，以便核实身份。"
+    assert spoken_pieces(asked, "zh") == ["请提供收件人或", "寄件人手机号的后四位，以便核实身份。"]
+    asked = "Mohon sebutkan 4 digit terakhir nomor HP penerima atau pengirim untuk verifikasi."
+    assert spoken_pieces(asked, "id") == [
+        "Mohon sebutkan 4 digit", "terakhir nomor HP penerima atau pengirim untuk verifikasi.",
+    ]  # fmt: skip
+    assert spoken_pieces("Halo!", "id") == ["Halo!"]
 
 
 def test_text_is_made_fit_to_read_aloud_in_each_language() -> None:

@@ -12,7 +12,6 @@ happened (start, keys, barge-ins, fillers, timings) is kept with the conversatio
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -42,7 +41,12 @@ from parceldesk.channels.voice.media import (
     transcript_frame,
 )
 from parceldesk.channels.voice.ports import LanguageNotSpoken, SpeechSynthesizer
-from parceldesk.channels.voice.speech_text import heard_text, spoken_text, voice_words
+from parceldesk.channels.voice.speech_text import (
+    heard_text,
+    spoken_pieces,
+    spoken_text,
+    voice_words,
+)
 from parceldesk.channels.voice.turns import TurnDetector
 from parceldesk.conversation.chat import ChatService
 from parceldesk.domain.errors import InvalidInput
@@ -52,9 +56,6 @@ KEYS_PAUSE_SECONDS = 2.5
 NOT_HEARD_SECONDS = 0.8  # speech this long that comes out as no words gets "say it again"
 CHUNK_BYTES = 800  # 100 ms of μ-law a media frame
 
-SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
-PHRASE_END = re.compile(r"(?<=[,:;，：；])\s*")
-LONG_FIRST_SENTENCE = 40  # characters: longer, and its first phrase is synthesised on its own
 
 Send = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -234,7 +235,7 @@ class CallSession:
         rate = await asyncio.to_thread(synthesizer.rate, language)
         for number, reply in enumerate(replies):
             await self._show("bot", reply)
-            for piece_text in pieces(spoken_text(reply, language)):
+            for piece_text in spoken_pieces(spoken_text(reply, language), language):
                 piece = await asyncio.to_thread(_synthesized, synthesizer, piece_text, language)
                 ulaw = encode_ulaw(resample(np.asarray(piece), rate, TELEPHONE_RATE))
                 for start in range(0, len(ulaw), CHUNK_BYTES):
@@ -262,13 +263,3 @@ class CallSession:
 def _synthesized(synthesizer: SpeechSynthesizer, text: str, language: str) -> Samples:
     pieces = list(synthesizer.synthesize(text, language))
     return np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.float32)
-
-
-def pieces(text: str) -> list[str]:
-    """``text`` cut after each sentence's end, so the first one plays while the next is made; a
-    long first sentence is cut after its first phrase too (the caller hears something sooner)."""
-    sentences = [part for part in SENTENCE_END.split(text) if part.strip()]
-    if sentences and len(sentences[0]) > LONG_FIRST_SENTENCE:
-        first, *rest = PHRASE_END.split(sentences[0], maxsplit=1)
-        sentences[:1] = [first, *rest]
-    return [part for part in sentences if part.strip()]

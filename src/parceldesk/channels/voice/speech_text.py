@@ -3,6 +3,9 @@
 ``spoken_text``: what the bot writes, made fit to be read aloud — waybill numbers letter by letter
 and digit by digit in groups, money with its currency's name, no "(yes/no)" hints meant for a
 screen.
+``spoken_pieces``: that text cut into the pieces synthesised one after another: a short first
+piece (the caller hears it sooner), each next one at most ``PIECE_GROWTH`` times the one before
+(it is synthesised while that one plays, so the speech has no gaps).
 ``heard_text``: what the recogniser wrote, made fit for the engine — spelled-out digits and
 letters that were spoken one by one joined back into one waybill or one code.
 """
@@ -25,6 +28,9 @@ MIN_WAYBILL_DIGITS = 6  # digits after a spoken carrier code that make it a wayb
 MIN_GROUPED_DIGITS = 8  # ... when the recogniser wrote them in groups (an S10 serial has 8 + 1)
 SPLIT_WAYBILL = re.compile(r"\b([A-Z]{1,4}\d{3,})((?:[\s.\-]+\d+)+)\b")
 MAX_WAYBILL_DIGITS = 15  # digits the recogniser's pauses may split a waybill into, at most
+SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
+PHRASE_END = re.compile(r"(?<=[,:;，：；])\s*")
+PIECE_GROWTH = 3  # a piece takes ~0.3 s per second of speech to synthesise, plus its overhead
 SPELLED = re.compile(r"(?<![\w])(?:[A-Za-z0-9](?:\s|-|\.\s?)){3,}[A-Za-z0-9](?![\w])")
 
 
@@ -50,6 +56,45 @@ def spoken_text(text: str, language: str) -> str:
         return f"{amount}{joiner}{currency[match.group(1)]}"
 
     return MONEY.sub(money, text).strip()
+
+
+def spoken_pieces(text: str, language: str) -> list[str]:
+    """``text`` (already spoken text) cut after sentences and phrases into growing pieces."""
+    limit = int(voice_words()[language]["first_piece"])
+    pieces: list[str] = []
+    for sentence in (part for part in SENTENCE_END.split(text) if part.strip()):
+        phrases = [part for part in PHRASE_END.split(sentence) if part.strip()]
+        if not pieces and len(phrases[0]) > limit:  # no phrase end early enough
+            phrases[:1] = _cut_at_word(phrases[0], limit, language)
+        for phrase in phrases:
+            if (
+                pieces
+                and not pieces[-1].endswith(tuple(".!?。！？"))
+                and (len(pieces[-1]) + len(phrase) <= limit)
+            ):
+                pieces[-1] += phrase if language == "zh" else f" {phrase}"
+            else:
+                if pieces:
+                    limit = max(limit, PIECE_GROWTH * len(pieces[-1]))
+                pieces.append(phrase)
+    return [piece.strip() for piece in pieces]
+
+
+def _cut_at_word(phrase: str, limit: int, language: str) -> list[str]:
+    """``phrase`` cut at the last word boundary within ``limit`` characters (Chinese words by
+    jieba, which the Mandarin voice's front end already loads)."""
+    if language == "zh":
+        import jieba
+
+        words = jieba.lcut(phrase)
+    else:
+        words = [word + " " for word in phrase.split()]
+    head = ""
+    for word in words:
+        if head and len(head) + len(word.rstrip()) > limit:
+            return [head.strip(), phrase[len(head) :].strip()]
+        head += word
+    return [phrase]
 
 
 def _read_out(waybill: re.Match[str], pause: str) -> str:
