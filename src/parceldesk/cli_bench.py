@@ -181,7 +181,8 @@ def bench_voice(
                     run = measure_calls(url, speech, language, level, rounds)
                     console.print(f"{language}, {level} simultaneous calls, {run.turns} turns: "
                                   f"end of speech to first bot audio p50 {run.p50_ms:.0f} ms, "
-                                  f"p95 {run.p95_ms:.0f} ms")  # fmt: skip
+                                  f"p95 {run.p95_ms:.0f} ms; silence inside an answer, "
+                                  f"waiting for speech, p95 {run.gap_p95_ms:.0f} ms")  # fmt: skip
                     _print_time_spent(application.conversation_store(), language, began)
             application.close()
 

@@ -78,6 +78,7 @@ class VoiceLatency:
     turns: int
     p50_ms: float
     p95_ms: float
+    gap_p95_ms: float = 0.0  # silence inside an answer while its next piece was being made
 
 
 @dataclass(frozen=True)
@@ -189,33 +190,62 @@ def measure_calls(
     """``concurrent_calls`` calls at once, ``rounds`` times one after another (more turns make a
     p95 worth reading: one call of four turns has no 95th percentile to speak of)."""
 
-    async def everyone() -> list[list[float]]:
+    async def everyone() -> list[list[Answered]]:
         calls = [_call(url, utterances, language) for _ in range(concurrent_calls)]
         return list(await asyncio.gather(*calls))
 
-    timings = sorted(t for _ in range(rounds) for call in asyncio.run(everyone()) for t in call)
-    p95 = timings[min(len(timings) - 1, int(0.95 * len(timings)))]
+    answers = [a for _ in range(rounds) for call in asyncio.run(everyone()) for a in call]
+    timings = sorted(a.first_audio for a in answers)
+    gaps = sorted(a.gaps for a in answers)
     return VoiceLatency(
-        language, concurrent_calls, len(timings), statistics.median(timings) * 1000, p95 * 1000
-    )
+        language, concurrent_calls, len(timings), statistics.median(timings) * 1000,
+        _p95(timings) * 1000, _p95(gaps) * 1000,
+    )  # fmt: skip
 
 
-async def _call(url: str, utterances: list[bytes], language: str) -> list[float]:
+def _p95(values: list[float]) -> float:
+    return values[min(len(values) - 1, int(0.95 * len(values)))]
+
+
+@dataclass(frozen=True)
+class Answered:
+    first_audio: float  # seconds from the end of the caller's speech to the first bot audio
+    gaps: float  # seconds of silence inside the answer, played as it arrived
+
+
+@dataclass
+class Playback:
+    """A phone playing the bot's audio as it arrives: when it would have had nothing to play."""
+
+    first: float | None = None
+    playhead: float = 0.0
+    gaps: float = 0.0
+
+    def received(self, ulaw_bytes: int, now: float) -> None:
+        if self.first is None:
+            self.first, self.playhead = now, now
+        elif now > self.playhead:
+            self.gaps += now - self.playhead
+            self.playhead = now
+        self.playhead += ulaw_bytes / TELEPHONE_RATE
+
+
+async def _call(url: str, utterances: list[bytes], language: str) -> list[Answered]:
     async with websockets.connect(url, max_size=2**22) as socket:
         start = {"streamSid": "bench", "customParameters": {"language": language}}
         await socket.send(json.dumps({"event": "start", "start": start}))
-        await _until_answered(socket)
-        latencies = []
+        await _until_answered(socket, Playback())
+        answers = []
         for ulaw in utterances:
-            latencies.append(await _turn(socket, ulaw))
+            answers.append(await _turn(socket, ulaw))
         await socket.send(json.dumps({"event": "stop", "stop": {}}))
-        return latencies
+        return answers
 
 
-async def _turn(socket: websockets.ClientConnection, ulaw: bytes) -> float:
+async def _turn(socket: websockets.ClientConnection, ulaw: bytes) -> Answered:
     """Send speech in real time, then silence until the bot answers: seconds to first audio."""
-    first: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-    listening = asyncio.create_task(_until_answered(socket, first))
+    playback = Playback()
+    listening = asyncio.create_task(_until_answered(socket, playback))
     begin, silence = time.perf_counter(), encode_ulaw(np.zeros(160, dtype=np.float32))
     frames = frames_of(ulaw)
     for number, frame in enumerate(frames):
@@ -225,7 +255,9 @@ async def _turn(socket: websockets.ClientConnection, ulaw: bytes) -> float:
         await _paced(socket, silence, begin + number * 0.02)
         number += 1
     await listening
-    return first.result() - spoke_until
+    if playback.first is None:
+        raise RuntimeError("the bot answered with no audio")
+    return Answered(playback.first - spoke_until, playback.gaps)
 
 
 async def _paced(socket: websockets.ClientConnection, frame: bytes, at: float) -> None:
@@ -234,14 +266,13 @@ async def _paced(socket: websockets.ClientConnection, frame: bytes, at: float) -
     await socket.send(json.dumps({"event": "media", "media": {"payload": payload}}))
 
 
-async def _until_answered(
-    socket: websockets.ClientConnection, first: asyncio.Future[float] | None = None
-) -> None:
-    """Play the bot's answer: note its first audio, echo its marks, stop at its last one."""
+async def _until_answered(socket: websockets.ClientConnection, playback: Playback) -> None:
+    """Play the bot's answer as it arrives, echo its marks, stop at its last one."""
     while True:
         frame = json.loads(await socket.recv())
-        if frame["event"] == "media" and first is not None and not first.done():
-            first.set_result(time.perf_counter())
+        if frame["event"] == "media":
+            audio = base64.b64decode(frame["media"]["payload"])
+            playback.received(len(audio), time.perf_counter())
         elif frame["event"] == "mark":
             await socket.send(json.dumps({"event": "mark", "mark": frame["mark"]}))
             if frame["mark"]["name"].endswith("-end"):

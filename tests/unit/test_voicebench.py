@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import Engine
 
 from parceldesk.conversation.chat import ChatService
 from parceldesk.conversation.nlu.understand import Understander
 from parceldesk.services.context import Context
 from parceldesk.storage.conversations import SqlConversationStore
-from parceldesk.voicebench import find_time_spent, word_error_rate
+from parceldesk.voicebench import Playback, find_time_spent, word_error_rate
 
 
 def test_words_are_counted_with_a_spelled_waybill_as_one() -> None:
@@ -40,3 +41,14 @@ def test_the_time_each_call_kept_is_summed_up_per_language(
     assert (spent.turns, spent.asr_ms, spent.first_audio_ms) == (3, 400, 200)
     assert find_time_spent(store, "id", since, until) is None
     assert find_time_spent(store, "en", until, until) is None  # no call started then
+
+
+def test_playback_counts_the_silence_while_the_next_piece_of_an_answer_was_made() -> None:
+    playback = Playback()
+    playback.received(8000, now=10.0)  # a second of audio: plays 10.0-11.0
+    playback.received(4000, now=10.2)  # queued behind it: 11.0-11.5, no gap
+    playback.received(8000, now=12.0)  # arrived half a second after the phone ran dry
+    playback.received(800, now=12.5)  # still playing the last piece
+    assert playback.first == 10.0
+    assert playback.gaps == pytest.approx(0.5)
+    assert playback.playhead == pytest.approx(13.1)
