@@ -130,6 +130,10 @@ def test_a_slow_voice_gets_a_short_first_piece_and_each_next_one_grows() -> None
         "Mohon sebutkan 4 digit", "terakhir nomor HP penerima atau pengirim untuk verifikasi.",
     ]  # fmt: skip
     assert spoken_pieces("Halo!", "id") == ["Halo!"]
+    changing = spoken_text("Saya akan mengubah alamat PD000100100109 menjadi: Jalan Kemang.", "id")
+    assert spoken_pieces(changing, "id")[:2] == [  # letters and digits read out are not split,
+        "Saya akan mengubah alamat P D,", "0 0 0 1, 0 0 1 0, 0 1 0 9 menjadi:",  # and take long
+    ]  # fmt: skip
 
 
 def test_text_is_made_fit_to_read_aloud_in_each_language() -> None:

@@ -30,6 +30,7 @@ SPLIT_WAYBILL = re.compile(r"\b([A-Z]{1,4}\d{3,})((?:[\s.\-]+\d+)+)\b")
 MAX_WAYBILL_DIGITS = 15  # digits the recogniser's pauses may split a waybill into, at most
 SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 PHRASE_END = re.compile(r"(?<=[,:;，：；])\s*")
+DIGIT_LENGTH = 4  # characters a digit read out alone adds, outside Chinese
 PIECE_GROWTH = 3  # a piece takes ~0.3 s per second of speech to synthesise, plus its overhead
 SPELLED = re.compile(r"(?<![\w])(?:[A-Za-z0-9](?:\s|-|\.\s?)){3,}[A-Za-z0-9](?![\w])")
 
@@ -64,25 +65,32 @@ def spoken_pieces(text: str, language: str) -> list[str]:
     pieces: list[str] = []
     for sentence in (part for part in SENTENCE_END.split(text) if part.strip()):
         phrases = [part for part in PHRASE_END.split(sentence) if part.strip()]
-        if not pieces and len(phrases[0]) > limit:  # no phrase end early enough
+        if not pieces and _length(phrases[0], language) > limit:  # no phrase end early enough
             phrases[:1] = _cut_at_word(phrases[0], limit, language)
         for phrase in phrases:
             if (
                 pieces
                 and not pieces[-1].endswith(tuple(".!?。！？"))
-                and (len(pieces[-1]) + len(phrase) <= limit)
+                and (_length(pieces[-1], language) + _length(phrase, language) <= limit)
             ):
                 pieces[-1] += phrase if language == "zh" else f" {phrase}"
             else:
                 if pieces:
-                    limit = max(limit, PIECE_GROWTH * len(pieces[-1]))
+                    limit = max(limit, PIECE_GROWTH * _length(pieces[-1], language))
                 pieces.append(phrase)
     return [piece.strip() for piece in pieces]
 
 
+def _length(text: str, language: str) -> int:
+    """How long ``text`` takes to say, in characters of ordinary text: a digit read out alone
+    ("nol", "zero") takes as long as a short word (in Chinese, one character, 零, as others)."""
+    return len(text) + (0 if language == "zh" else DIGIT_LENGTH * sum(c.isdigit() for c in text))
+
+
 def _cut_at_word(phrase: str, limit: int, language: str) -> list[str]:
     """``phrase`` cut at the last word boundary within ``limit`` characters (Chinese words by
-    jieba, which the Mandarin voice's front end already loads)."""
+    jieba, which the Mandarin voice's front end already loads), never inside spelled letters or
+    digits read one by one."""
     if language == "zh":
         import jieba
 
@@ -91,7 +99,8 @@ def _cut_at_word(phrase: str, limit: int, language: str) -> list[str]:
         words = [word + " " for word in phrase.split()]
     head = ""
     for word in words:
-        if head and len(head) + len(word.rstrip()) > limit:
+        whole = len(word.strip(" ,，")) > 1 and not word.strip().isdigit()  # not inside "P D"
+        if head and whole and _length(head + word.rstrip(), language) > limit:
             return [head.strip(), phrase[len(head) :].strip()]
         head += word
     return [phrase]
