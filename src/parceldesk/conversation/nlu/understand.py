@@ -145,18 +145,18 @@ class Understander:
         self, texts: Sequence[str], today: date, hints: Sequence[str | None] | None = None
     ) -> list[Understanding]:
         slot_lists = [extract_slots(t, self._formats, today) for t in texts]
-        scores = self._classifier.predict(
-            [mask(t, s) for t, s in zip(texts, slot_lists, strict=True)]
-        )
         hints = hints or [None] * len(texts)
+        languages = [detect_language(t, h).language for t, h in zip(texts, hints, strict=True)]
+        scores = self._classifier.predict(
+            [mask(t, s) for t, s in zip(texts, slot_lists, strict=True)], languages
+        )
         results = []
-        for text, slots, score, hint in zip(texts, slot_lists, scores, hints, strict=True):
+        for text, slots, score, language in zip(texts, slot_lists, scores, languages, strict=True):
             found = list(slots)
             if (address := find_address_slot(text)) is not None:
                 found.append(address)
             if score.intent == "faq" and (topic := find_faq_topic(text)):
                 found.append(Slot("faq_topic", topic, 0, len(text)))
-            language = detect_language(text, hint).language
             results.append(
                 Understanding(text, language, score.intent, score.confidence, tuple(found))
             )
