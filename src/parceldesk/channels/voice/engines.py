@@ -6,8 +6,6 @@
   data CC0) for English; Kokoro-82M for Mandarin and Indonesian (``kokoro.py``).
 - VAD: webrtcvad (``webrtcvad-wheels``, MIT), native at 8 kHz.
 
-Short pieces of speech are made once per process and played again from memory (``phrases.py``).
-
 Every import happens when an engine is made, never at import time; ``find_voice_engines`` says
 which are missing instead of failing, and the languages are those whose engines are installed.
 Large models are put together from their PyPI parts in ``models`` (the data directory's).
@@ -27,7 +25,6 @@ import numpy as np
 
 from parceldesk.channels.voice.audio import TELEPHONE_RATE, Samples
 from parceldesk.channels.voice.kokoro import KOKORO_LANGUAGES, KOKORO_MODULES, KokoroSynthesizer
-from parceldesk.channels.voice.phrases import RememberedPhrases
 from parceldesk.channels.voice.ports import (
     LanguageNotSpoken,
     SpeechRecognizer,
@@ -73,8 +70,7 @@ def find_voice_engines(threads: int = 1, models: Path | None = None) -> VoiceEng
         kokoro = KokoroSynthesizer(folder, threads)
         voices.update(dict.fromkeys(KOKORO_LANGUAGES, kokoro))
     languages = tuple(x for x in recognizer.languages if x in voices)
-    synthesizer = RememberedPhrases(SynthesizerByLanguage(voices))
-    return VoiceEngines(recognizer, synthesizer, WebrtcVad(), languages)
+    return VoiceEngines(recognizer, SynthesizerByLanguage(voices), WebrtcVad(), languages)
 
 
 class WebrtcVad:
