@@ -60,10 +60,7 @@ class Application:
 
             cache = self.models_dir or self.settings.data_dir / "models"
             understander = Understander.load_or_train(self.policy.carriers, cache)
-            # the first Chinese address loads jionlp's gazetteer (~0.6 s): pay it now, not in a turn
-            understander.understand(
-                "改到北京市海淀区中关村大街27号", self.context.clock.now().date()
-            )
+            understander.warm_up(self.context.clock.now().date())  # now, not in a turn
             self._understander = understander
         return self._understander
 
