@@ -67,12 +67,8 @@ def spoken_pieces(text: str, language: str) -> list[str]:
         phrases = [part for part in PHRASE_END.split(sentence) if part.strip()]
         if not pieces and _length(phrases[0], language) > limit:  # no phrase end early enough
             phrases[:1] = _cut_at_word(phrases[0], limit, language)
-        for phrase in phrases:
-            if (
-                pieces
-                and not pieces[-1].endswith(tuple(".!?。！？"))
-                and (_length(pieces[-1], language) + _length(phrase, language) <= limit)
-            ):
+        for number, phrase in enumerate(phrases):  # a piece never runs across a sentence's end
+            if number and _length(pieces[-1], language) + _length(phrase, language) <= limit:
                 pieces[-1] += phrase if language == "zh" else f" {phrase}"
             else:
                 if pieces:
