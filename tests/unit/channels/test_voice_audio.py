@@ -136,6 +136,26 @@ def test_a_slow_voice_gets_a_short_first_piece_and_each_next_one_grows() -> None
     ]  # fmt: skip
 
 
+def test_numbers_times_and_abbreviations_are_never_cut_into_two_pieces() -> None:
+    # "8." and "50元" would be read as two amounts, "14:" and "00" as two numbers
+    fee = spoken_text("费用 ¥8.50。确认修改吗？（对/不对）", "zh")
+    assert spoken_pieces(fee, "zh") == ["费用 8.50元。", "确认修改吗？"]
+    fee = spoken_text("This costs ¥12.50. Shall I go ahead? (yes/no)", "en")
+    assert spoken_pieces(fee, "en") == ["This costs 12.50 yuan.", "Shall I go ahead?"]
+    moved = "Done: your delivery is now on 5 December, between 14:00-18:00. Anything else?"
+    assert spoken_pieces(moved, "en") == [
+        "Done: your delivery is now on 5 December,", "between 14:00-18:00.", "Anything else?",
+    ]  # fmt: skip
+    moved = "已改到12月5日 14:00-18:00 派送。还有别的吗？"
+    assert any("14:00-18:00" in piece for piece in spoken_pieces(moved, "zh"))
+    address = "Alamat baru: Jl. Sudirman No. 5 Jakarta. Biaya Rp 15.000. Benar?"
+    assert spoken_pieces(spoken_text(address, "id"), "id") == [
+        "Alamat baru:", "Jl. Sudirman No. 5 Jakarta.", "Biaya 15.000 rupiah.", "Benar?",
+    ]  # fmt: skip
+    moved = "Pengiriman diubah ke 5 Desember, 14:00-18:00. Ada lagi?"
+    assert spoken_pieces(moved, "id")[:2] == ["Pengiriman diubah ke 5 Desember,", "14:00-18:00."]
+
+
 def test_text_is_made_fit_to_read_aloud_in_each_language() -> None:
     en = spoken_text("Change PD0012345670? This costs ¥12.00. Shall I go ahead? (yes/no)", "en")
     assert en == "Change P D, 0 0 1 2, 3 4 5 6, 7 0? This costs 12 yuan. Shall I go ahead?"

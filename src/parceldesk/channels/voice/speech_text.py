@@ -28,8 +28,10 @@ MIN_WAYBILL_DIGITS = 6  # digits after a spoken carrier code that make it a wayb
 MIN_GROUPED_DIGITS = 8  # ... when the recogniser wrote them in groups (an S10 serial has 8 + 1)
 SPLIT_WAYBILL = re.compile(r"\b([A-Z]{1,4}\d{3,})((?:[\s.\-]+\d+)+)\b")
 MAX_WAYBILL_DIGITS = 15  # digits the recogniser's pauses may split a waybill into, at most
-SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
-PHRASE_END = re.compile(r"(?<=[,:;，：；])\s*")
+# Latin punctuation ends a sentence or phrase only before a space: "8.50", "15,000" and "14:00"
+# are numbers and times, not two pieces ("8." and "50 yuan" would be read as two amounts).
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
+PHRASE_END = re.compile(r"(?<=[,:;])\s+|(?<=[，：；])\s*")
 DIGIT_LENGTH = 4  # characters a digit read out alone adds, outside Chinese
 PIECE_GROWTH = 3  # a piece takes ~0.3 s per second of speech to synthesise, plus its overhead
 SPELLED = re.compile(r"(?<![\w])(?:[A-Za-z0-9](?:\s|-|\.\s?)){3,}[A-Za-z0-9](?![\w])")
@@ -63,7 +65,7 @@ def spoken_pieces(text: str, language: str) -> list[str]:
     """``text`` (already spoken text) cut after sentences and phrases into growing pieces."""
     limit = int(voice_words()[language]["first_piece"])
     pieces: list[str] = []
-    for sentence in (part for part in SENTENCE_END.split(text) if part.strip()):
+    for sentence in _sentences(text, language):
         phrases = [part for part in PHRASE_END.split(sentence) if part.strip()]
         if not pieces and _length(phrases[0], language) > limit:  # no phrase end early enough
             phrases[:1] = _cut_at_word(phrases[0], limit, language)
@@ -77,6 +79,18 @@ def spoken_pieces(text: str, language: str) -> list[str]:
     return [piece.strip() for piece in pieces]
 
 
+def _sentences(text: str, language: str) -> list[str]:
+    """``text`` cut after its sentences, but not after an abbreviation ("Jl.", "No.", "Ave.")."""
+    abbreviations = tuple(voice_words()[language].get("abbreviations", ()))
+    sentences: list[str] = []
+    for part in (part for part in SENTENCE_END.split(text) if part.strip()):
+        if sentences and sentences[-1].split()[-1] in abbreviations:
+            sentences[-1] += f" {part}"
+        else:
+            sentences.append(part)
+    return sentences
+
+
 def _length(text: str, language: str) -> int:
     """How long ``text`` takes to say, in characters of ordinary text: a digit read out alone
     ("nol", "zero") takes as long as a short word (in Chinese, one character, 零, as others)."""
@@ -86,7 +100,7 @@ def _length(text: str, language: str) -> int:
 def _cut_at_word(phrase: str, limit: int, language: str) -> list[str]:
     """``phrase`` cut at the last word boundary within ``limit`` characters (Chinese words by
     jieba, which the Mandarin voice's front end already loads), never inside spelled letters or
-    digits read one by one."""
+    digits read one by one, nor between a number and its word ("5 | December")."""
     if language == "zh":
         import jieba
 
@@ -96,7 +110,8 @@ def _cut_at_word(phrase: str, limit: int, language: str) -> list[str]:
     head = ""
     for word in words:
         whole = len(word.strip(" ,，")) > 1 and not word.strip().isdigit()  # not inside "P D"
-        if head and whole and _length(head + word.rstrip(), language) > limit:
+        after_number = language != "zh" and head.rstrip()[-1:].isdigit()  # zh: 5日, 27号
+        if head and whole and not after_number and _length(head + word.rstrip(), language) > limit:
             return [head.strip(), phrase[len(head) :].strip()]
         head += word
     return [phrase]
