@@ -156,6 +156,22 @@ def test_numbers_times_and_abbreviations_are_never_cut_into_two_pieces() -> None
     assert spoken_pieces(moved, "id")[:2] == ["Pengiriman diubah ke 5 Desember,", "14:00-18:00."]
 
 
+def test_dates_and_delivery_windows_are_read_as_people_say_them() -> None:
+    # as written, a synthesiser says "two thousand twenty-six dash twelve dash zero five"
+    said = "I will deliver it on 2026-12-05, 14:00-18:00. Slots: 09:00-12:00, 12:30-18:00."
+    assert spoken_text(said, "en") == (
+        "I will deliver it on December 5, 2 pm to 6 pm. Slots: 9 am to 12 pm, 12:30 pm to 6 pm."
+    )
+    assert spoken_text("我将在2026-12-05 14:00-18:00派送", "zh") == "我将在12月5日 14点到18点派送"
+    assert spoken_text("Diantar 2026-01-31, 09:30-12:00.", "id") == (
+        "Diantar 31 Januari, pukul 9 30 sampai pukul 12."
+    )
+    assert spoken_text("Buka sampai 00:15", "id") == "Buka sampai pukul 0 15"
+    assert spoken_text("Open until 00:15", "en") == "Open until 12:15 am"
+    # not a clock: a longer number, a ratio written with two colons, a waybill
+    assert spoken_text("Code 123:45 and 1:2:3", "en") == "Code 123:45 and 1:2:3"
+
+
 def test_text_is_made_fit_to_read_aloud_in_each_language() -> None:
     en = spoken_text("Change PD0012345670? This costs ¥12.00. Shall I go ahead? (yes/no)", "en")
     assert en == "Change P D, 0 0 1 2, 3 4 5 6, 7 0? This costs 12 yuan. Shall I go ahead?"

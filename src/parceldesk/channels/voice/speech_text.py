@@ -22,6 +22,9 @@ import yaml
 WAYBILL = re.compile(r"\b([A-Z]{1,4})(\d{6,})([A-Z]{0,3})\b")
 MONEY = re.compile(r"(¥|Rp|CNY|IDR)\s?(\d[\d,]*(?:\.\d+)?)")
 SPOKEN_WAYBILL = re.compile(r"\b([A-Za-z]{1,4})[\s.\-]+(\d{3,}(?:[\s.\-]\d+)*)")
+ISO_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")  # no \b: 在2026-12-05
+CLOCK = r"(?<![\d:])([01]?\d|2[0-3]):([0-5]\d)(?![\d:])"
+TIMES = re.compile(rf"{CLOCK}(?:\s*[-–~]\s*{CLOCK})?")  # a time, or a window of two
 THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 WAYBILL_GROUP = 4  # digits read in one breath
 MIN_WAYBILL_DIGITS = 6  # digits after a spoken carrier code that make it a waybill
@@ -49,6 +52,7 @@ def spoken_text(text: str, language: str) -> str:
     for hint in words["drop"]:
         text = text.replace(hint, "")
     text = WAYBILL.sub(lambda m: _read_out(m, words["group_pause"]), text)
+    text = _dates_and_times(text, words)
     currency: dict[str, str] = words["currency"]
 
     def money(match: re.Match[str]) -> str:
@@ -59,6 +63,33 @@ def spoken_text(text: str, language: str) -> str:
         return f"{amount}{joiner}{currency[match.group(1)]}"
 
     return MONEY.sub(money, text).strip()
+
+
+def _dates_and_times(text: str, words: dict[str, Any]) -> str:
+    """ISO dates and clock times as people say them ("2026-12-05, 14:00-18:00" → "December 5,
+    2 pm to 6 pm", "12月5日，14点到18点"); read as written they come out as "two thousand
+    twenty-six dash twelve dash zero five". The year is left out: a call is about days near."""
+    months: list[str] = words.get("months", [])
+
+    def day(match: re.Match[str]) -> str:
+        month, number = int(match.group(2)), int(match.group(3))
+        name = months[month - 1] if months else str(month)
+        return str(words["date"].format(month=name, day=number))
+
+    def clock(hour: str, minutes: str) -> str:
+        h, m = int(hour), int(minutes)
+        half = "am" if h < 12 else "pm"
+        template = words["hour"] if m == 0 else words["minutes"]
+        return str(template.format(h=h, h12=(h - 1) % 12 + 1, half=half, mm=f"{m:02d}"))
+
+    def times(match: re.Match[str]) -> str:
+        start = clock(*match.group(1, 2))
+        if match.group(3) is None:
+            return start
+        end = clock(*match.group(3, 4))
+        return str(words["time_range"].format(start=start, end=end))
+
+    return TIMES.sub(times, ISO_DATE.sub(day, text))
 
 
 def spoken_pieces(text: str, language: str) -> list[str]:
@@ -109,8 +140,8 @@ def _cut_at_word(phrase: str, limit: int, language: str) -> list[str]:
         words = [word + " " for word in phrase.split()]
     head = ""
     for word in words:
-        whole = len(word.strip(" ,，")) > 1 and not word.strip().isdigit()  # not inside "P D"
-        after_number = language != "zh" and head.rstrip()[-1:].isdigit()  # zh: 5日, 27号
+        whole = len(word.strip(" ,，")) > 1  # not inside "P D" or "0 0 1 2"
+        after_number = head.rstrip()[-1:].isdigit()
         if head and whole and not after_number and _length(head + word.rstrip(), language) > limit:
             return [head.strip(), phrase[len(head) :].strip()]
         head += word
