@@ -28,6 +28,25 @@ def test_the_main_language_of_a_message(text: str, language: str) -> None:
     assert detect_language(text).language == language
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["isinya kurang", "TUNDA PENGIRIMANNYA", "jadwal ulang pengantaran", "iya lanjutkan",
+     "benar sekali", "gaskeun dong"],
+)  # fmt: skip
+def test_indonesian_without_marker_words_is_known_by_its_letters(text: str) -> None:
+    assert detect_language(text).language == "id"
+    assert detect_language(text, hint="en").language == "id"  # the customer switched
+
+
+def test_words_both_languages_use_keep_the_conversation_language() -> None:
+    for text in ("ok", "yup", "bye", "hiya"):
+        assert detect_language(text, hint="id").language == "id"
+        assert detect_language(text, hint="en").language == "en"
+        assert detect_language(text, hint="zh").language == "zh"
+    assert detect_language("where is my parcel", hint="id").language == "en"
+    assert detect_language("paket saya di mana", hint="en").language == "id"
+
+
 def test_a_message_without_words_follows_the_conversation() -> None:
     assert detect_language("5678", hint="id").language == "id"
     assert detect_language("PD0000000000059", hint="zh").language == "zh"

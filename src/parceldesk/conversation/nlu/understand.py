@@ -20,7 +20,7 @@ import sklearn
 import yaml
 
 from parceldesk.conversation.addresses import looks_like_address, parse_address, strip_lead_in
-from parceldesk.conversation.language import detect_language
+from parceldesk.conversation.language import detect_language, warm_up_language_detection
 from parceldesk.conversation.nlu.classifier import MODEL_FORMAT, IntentClassifier
 from parceldesk.conversation.nlu.semantic import EMBEDDER_NAME, find_embedder
 from parceldesk.conversation.nlu.training import (
@@ -164,8 +164,9 @@ class Understander:
 
     def warm_up(self, today: date) -> None:
         """Load what the first messages would otherwise wait for: jionlp's gazetteer for the
-        first Chinese address (~0.6 s) and the sentence embedder for the first unsure message
-        (~1 s)."""
+        first Chinese address (~0.6 s), the sentence embedder for the first unsure message
+        (~1 s) and the language detector's letters model for the first Latin one (~1 s)."""
+        warm_up_language_detection()
         self.understand("改到北京市海淀区中关村大街27号", today)
         if (embedder := find_embedder()) is not None:
             embedder.embed(["hello"])
