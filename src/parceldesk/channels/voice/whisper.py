@@ -107,6 +107,8 @@ class WhisperRecognizer:
             max_new_tokens=16 + int(MAX_TOKENS_PER_SECOND * seconds),
         )  # fmt: skip
         text = " ".join(segment.text.strip() for segment in segments).strip()
+        if not any(character.isalnum() for character in text):
+            return ""  # a hum or line noise read as ". . . ." is nothing said
         return simplified(text) if language == "zh" else text
 
 
