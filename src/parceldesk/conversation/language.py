@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from parceldesk.conversation.responses import LANGUAGES
+
 if TYPE_CHECKING:
     from parceldesk.conversation.nlu.training import Example
 
@@ -119,10 +121,10 @@ def detect_language(
     if lead >= DECISIVE_MARKERS or (lead and max(counts.values()) >= MANY_MARKERS):
         return LanguageGuess("id" if counts["id"] > counts["en"] else "en", scores, mixed)
     if not words:
-        fallback = hint if hint in {"zh", "en", "id"} else ("zh" if han else "en")
+        fallback = hint if hint in LANGUAGES else ("zh" if han else "en")
         return LanguageGuess(fallback, scores, mixed)
     lean = MARKER_ODDS * (counts["id"] - counts["en"])
-    if len(words) == 1 and not max(counts.values()) and hint in {"zh", "en", "id"}:
+    if len(words) == 1 and not max(counts.values()) and hint in LANGUAGES:
         return LanguageGuess(hint, scores, mixed)  # one word, no marker: "yup", "hiya", "ok"
     odds = (letters or _letters()).indonesian_odds(" ".join(words)) + lean
     return LanguageGuess(_by_letters(odds, hint), scores, mixed)
@@ -131,7 +133,7 @@ def detect_language(
 def _by_letters(odds: float, hint: str | None) -> str:
     """English or Indonesian by the letters' log-odds; a conversation keeps its language unless
     they say otherwise clearly (words both languages use, "ok", "bye", do not switch it)."""
-    if hint not in {"zh", "en", "id"}:
+    if hint not in LANGUAGES:
         return "id" if odds > INDONESIAN_ODDS else "en"
     if hint != "id" and odds > SWITCH_ODDS:
         return "id"
