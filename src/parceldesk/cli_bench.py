@@ -6,7 +6,7 @@ import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,6 +22,9 @@ from parceldesk.cli_shared import (
 from parceldesk.config import Settings, load_settings
 from parceldesk.conversation.ports import ConversationStore
 from parceldesk.operations import measure_lookups
+
+if TYPE_CHECKING:
+    from parceldesk.voicebench import VoiceLatency
 
 bench_app = typer.Typer(
     help="Benchmarks that measure performance on this machine.", no_args_is_help=True
@@ -176,15 +179,28 @@ def bench_voice(
             for language in chosen:
                 texts = [s.format(waybill=spelled(waybill)) for s in SENTENCES[language][:4]]
                 speech = [encode_ulaw(caller_speech(engines, t, language)) for t in texts]
+                runs = []
                 for level in levels:
                     began = datetime.now(UTC)
                     run = measure_calls(url, speech, language, level, rounds)
+                    runs.append(run)
                     console.print(f"{language}, {level} simultaneous calls, {run.turns} turns: "
                                   f"end of speech to first bot audio p50 {run.p50_ms:.0f} ms, "
                                   f"p95 {run.p95_ms:.0f} ms; silence inside an answer, "
                                   f"waiting for speech, p95 {run.gap_p95_ms:.0f} ms")  # fmt: skip
                     _print_time_spent(application.conversation_store(), language, began)
+                _print_sustained(language, runs)
             application.close()
+
+
+def _print_sustained(language: str, runs: list[VoiceLatency]) -> None:
+    from parceldesk.voicebench import REAL_TIME_GAP_MS, TARGET_P95_MS, find_sustained_calls
+
+    tried = max(run.concurrent_calls for run in runs)
+    console.print(f"{language}: this machine sustains {find_sustained_calls(runs)} simultaneous "
+                  f"calls in real time (silence inside answers p95 ≤ {REAL_TIME_GAP_MS:.0f} ms), "
+                  f"{find_sustained_calls(runs, TARGET_P95_MS)} of them answering within "
+                  f"{TARGET_P95_MS:.0f} ms (p95); at most {tried} tried")  # fmt: skip
 
 
 def _print_time_spent(store: ConversationStore, language: str, since: datetime) -> None:

@@ -203,6 +203,27 @@ def measure_calls(
     )  # fmt: skip
 
 
+REAL_TIME_GAP_MS = 200.0
+"""Silence inside an answer (p95) a caller does not notice as a stutter: no longer than the
+pause at a comma. Above it the machine no longer makes speech as fast as it is played."""
+
+TARGET_P95_MS = 800.0
+"""The issue's target for end of caller speech to first bot audio (English)."""
+
+
+def find_sustained_calls(runs: list[VoiceLatency], within_ms: float | None = None) -> int:
+    """The most simultaneous calls this machine kept in real time: every level up to it made
+    speech as fast as it played (silence inside answers p95 ≤ ``REAL_TIME_GAP_MS``) and, when
+    ``within_ms`` is given, answered within it (p95). 0 when even one call did not."""
+    sustained = 0
+    for run in sorted(runs, key=lambda r: r.concurrent_calls):
+        late = within_ms is not None and run.p95_ms > within_ms
+        if run.gap_p95_ms > REAL_TIME_GAP_MS or late:
+            break
+        sustained = run.concurrent_calls
+    return sustained
+
+
 def _p95(values: list[float]) -> float:
     return values[min(len(values) - 1, int(0.95 * len(values)))]
 

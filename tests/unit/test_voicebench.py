@@ -11,7 +11,13 @@ from parceldesk.conversation.chat import ChatService
 from parceldesk.conversation.nlu.understand import Understander
 from parceldesk.services.context import Context
 from parceldesk.storage.conversations import SqlConversationStore
-from parceldesk.voicebench import Playback, find_time_spent, word_error_rate
+from parceldesk.voicebench import (
+    Playback,
+    VoiceLatency,
+    find_sustained_calls,
+    find_time_spent,
+    word_error_rate,
+)
 
 
 def test_words_are_counted_with_a_spelled_waybill_as_one() -> None:
@@ -52,3 +58,14 @@ def test_playback_counts_the_silence_while_the_next_piece_of_an_answer_was_made(
     assert playback.first == 10.0
     assert playback.gaps == pytest.approx(0.5)
     assert playback.playhead == pytest.approx(13.1)
+
+
+def test_calls_are_sustained_up_to_the_first_level_that_stutters_or_answers_late() -> None:
+    def run(calls: int, p95_ms: float, gap_ms: float) -> VoiceLatency:
+        return VoiceLatency("en", calls, 12 * calls, p95_ms - 100, p95_ms, gap_ms)
+
+    runs = [run(4, 1500, 900), run(1, 650, 0), run(2, 790, 40), run(3, 1100, 150)]
+    assert find_sustained_calls(runs) == 3  # four calls starve the speech of audio
+    assert find_sustained_calls(runs, within_ms=800) == 2  # three answer later than 800 ms
+    assert find_sustained_calls([run(1, 2100, 1900)]) == 0
+    assert find_sustained_calls([run(1, 2100, 0)], within_ms=800) == 0
