@@ -60,9 +60,8 @@ the speech the decoder starts to repeat itself or to stop early."""
 MAX_TOKENS_PER_SECOND = 12
 """Tokens a second of speech can yield at most (English speech is ~4 a second, spelled digits or
 Chinese ~8): a decoder that loops stops there instead of running for seconds. Recognition is
-greedy with no fallback to sampling at higher temperatures: on the project's sentences the
-fallback changed the error by under 2 points but made the slowest recognition 1.5-3 s instead of
-0.3-0.7 s."""
+greedy with no fallback to sampling at higher temperatures: on the project's sentences the fallback
+changed the error by under 2 points but made the slowest recognition 1.5-3 s instead of 0.3-0.7 s."""
 
 RECOGNITION_WORKERS = 2
 """Utterances one model recognises at once (CTranslate2 workers): with one, a call's turn queued
