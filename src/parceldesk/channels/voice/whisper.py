@@ -50,19 +50,6 @@ def whisper_base(models: Path) -> Path:
     return folder
 
 
-ENCODER_PADDING_FRAMES = 1500
-"""Mel frames (10 ms each) of silence the encoder reads after the speech. Whisper reads a fixed
-30 s window (3,000 frames), so a 2 s utterance cost as much as a 30 s one; speech plus 15 s
-halves recognition (2026-12-04, 2 cores: English median 351 -> 176 ms, Mandarin 684 -> 347 ms,
-Indonesian 751 -> 366 ms, the same error on the project's sentences). With less than ~10 s after
-the speech the decoder starts to repeat itself or to stop early."""
-
-MAX_TOKENS_PER_SECOND = 12
-"""Tokens a second of speech can yield at most (English speech is ~4 a second, spelled digits or
-Chinese ~8): a decoder that loops stops there instead of running for seconds. Recognition is
-greedy with no fallback to sampling at higher temperatures: on the project's sentences the fallback
-changed the error by under 2 points but made the slowest recognition 1.5-3 s instead of 0.3-0.7 s."""
-
 RECOGNITION_WORKERS = 2
 """Utterances one model recognises at once (CTranslate2 workers): with one, a call's turn queued
 behind another call's, or behind its own guess dropped when the caller spoke on."""
@@ -82,8 +69,10 @@ class WhisperRecognizer:
         key = "en" if language == "en" else "base"
         with self._lock:
             if key not in self._models:
+                from faster_whisper import WhisperModel
+
                 path = self._english() if key == "en" else whisper_base(self._folder)
-                self._models[key] = _short_window_model()(
+                self._models[key] = WhisperModel(
                     str(path), device="cpu", compute_type="int8", cpu_threads=self._threads,
                     num_workers=RECOGNITION_WORKERS,
                 )  # fmt: skip
@@ -100,44 +89,14 @@ class WhisperRecognizer:
 
     def transcribe(self, samples: Samples, rate: int, language: str) -> str:
         audio = resample(samples, rate, WHISPER_RATE)
-        seconds = len(audio) / WHISPER_RATE
         segments, _ = self._model(language).transcribe(
             audio, language=language, beam_size=1, vad_filter=False,
-            condition_on_previous_text=False, without_timestamps=True, temperature=0.0,
-            max_new_tokens=16 + int(MAX_TOKENS_PER_SECOND * seconds),
+            condition_on_previous_text=False, without_timestamps=True,
         )  # fmt: skip
         text = " ".join(segment.text.strip() for segment in segments).strip()
         if not any(character.isalnum() for character in text):
             return ""  # a hum or line noise read as ". . . ." is nothing said
         return simplified(text) if language == "zh" else text
-
-
-def shortened_window(features: Any) -> Any:
-    """The encoder's input cut to the speech plus ``ENCODER_PADDING_FRAMES``.
-
-    faster-whisper pads every window to 3,000 frames with zeros, so the speech ends at the last
-    frame that is not all zeros (a frame of the signal that happened to scale to all zeros at the
-    end would be silence, and the padding kept after it is silence too). The length stays even:
-    the encoder halves it with a stride of two.
-    """
-    import numpy as np
-
-    frames = features.shape[-1]
-    voiced = np.flatnonzero(features.reshape(-1, frames).any(axis=0))
-    speech = int(voiced[-1]) + 1 if len(voiced) else 0
-    keep = min(frames, speech + ENCODER_PADDING_FRAMES)
-    return features[..., : min(frames, keep + keep % 2)]
-
-
-@cache
-def _short_window_model() -> type[Any]:
-    from faster_whisper import WhisperModel
-
-    class ShortWindowWhisper(WhisperModel):  # type: ignore[misc]
-        def encode(self, features: Any) -> Any:
-            return super().encode(shortened_window(features))
-
-    return ShortWindowWhisper
 
 
 def simplified(text: str) -> str:
