@@ -9,9 +9,10 @@ from pathlib import Path
 from parceldesk.bootstrap import bootstrap
 from parceldesk.config import load_settings
 from parceldesk.conversation.nlu.understand import Understander, training_fingerprint
+from parceldesk.domain.languages import LANGUAGES
 from parceldesk.operations import seed_world
 from parceldesk.services.context import FixedClock
-from parceldesk.simulation.customers import LANGUAGES, load_mix, make_personas
+from parceldesk.simulation.customers import load_mix, make_personas
 from parceldesk.simulation.run import Simulation, simulate
 
 

@@ -28,7 +28,6 @@ from parceldesk.conversation.desk import (
     waiting_of,
 )
 from parceldesk.conversation.engine import Conversation
-from parceldesk.conversation.nlu.training import LANGUAGES
 from parceldesk.conversation.ports import (
     ConversationRecord,
     ConversationStore,
@@ -40,6 +39,7 @@ from parceldesk.conversation.ports import (
 from parceldesk.conversation.responses import quick_reply_texts, say
 from parceldesk.conversation.state import ConversationState
 from parceldesk.domain.errors import InvalidInput, ParceldeskError
+from parceldesk.domain.languages import LANGUAGES
 from parceldesk.domain.phones import parse_phone
 from parceldesk.domain.routing import plan_assignments, queue_position
 from parceldesk.services.context import Context

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from parceldesk.conversation.responses import LANGUAGES
+from parceldesk.domain.languages import LANGUAGES
 
 if TYPE_CHECKING:
     from parceldesk.conversation.nlu.training import Example

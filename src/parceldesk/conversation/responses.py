@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-LANGUAGES = ("zh", "en", "id")
+from parceldesk.domain.languages import LANGUAGES
 
 
 @cache

@@ -17,9 +17,9 @@ from typing import Any
 
 import yaml
 
+from parceldesk.domain.languages import LANGUAGES
 from parceldesk.domain.shipments import TimeWindow
 
-LANGUAGES = ("zh", "en", "id")
 _CHINESE_DIGITS = {
     "零": 0,
     "一": 1,

@@ -8,9 +8,10 @@ from datetime import datetime
 from enum import StrEnum
 
 from parceldesk.domain.errors import InvalidInput
+from parceldesk.domain.languages import LANGUAGES as SPOKEN
 from parceldesk.domain.routing import AgentStatus
 
-LANGUAGES = frozenset({"zh", "en", "id"})
+LANGUAGES = frozenset(SPOKEN)
 SKILLS = frozenset({"general", "complaints", "claims", "vip"})
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{2,31}$")
 MIN_PASSWORD_CHARS = 10

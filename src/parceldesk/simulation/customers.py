@@ -15,10 +15,10 @@ from typing import Any
 import yaml
 
 from parceldesk.domain.errors import InvalidInput
+from parceldesk.domain.languages import LANGUAGES
 
 GOALS = ("track_parcel", "change_address", "reschedule_delivery", "intercept_return",
          "complaint", "faq", "human_agent")  # fmt: skip
-LANGUAGES = ("zh", "en", "id")
 RATES_SURVEY = 0.35  # share of customers who answer a satisfaction survey when asked
 POLITE = 0.05  # share who say "yes, that answered it" whether it did or not
 

@@ -22,12 +22,11 @@ from parceldesk.conversation import self_service as desk_logic
 from parceldesk.conversation.responses import word
 from parceldesk.conversation.self_service import Desk, Proposal
 from parceldesk.domain.errors import InvalidInput, ParceldeskError
+from parceldesk.domain.languages import LANGUAGES
 from parceldesk.services.context import Context
 from parceldesk.services.links import LinkExpired, LinkInvalid, LinkUsed
 from parceldesk.web.errors import error_body
 from parceldesk.web.forms import CsrfFailed, check_csrf, read_form, render_page
-
-LANGUAGES = ("zh", "en", "id")
 
 
 @cache

@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
+from parceldesk.domain.languages import LANGUAGES
 from parceldesk.domain.waybills import WaybillFormat
 
-LANGUAGES = ("zh", "en", "id")
 OUT_OF_SCOPE = "out_of_scope"
 FOLDS = 5
 
