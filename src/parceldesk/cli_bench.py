@@ -171,7 +171,9 @@ def bench_voice(
         for language in chosen:
             error = measure_asr(engines, language, waybill)
             console.print(f"{language} ASR {error.unit} error, {error.sentences} sentences: clean "
-                          f"{error.clean:.1%}, 8 kHz μ-law {error.phone_line:.1%}")  # fmt: skip
+                          f"{error.clean:.1%}, 8 kHz μ-law {error.phone_line:.1%}; long numbers "
+                          f"heard digit for digit through μ-law: {error.numbers_heard} of "
+                          f"{error.numbers}")  # fmt: skip
         models = load_settings().data_dir / "models"
         with serving(Path(folder), models, voice_threads=asr_threads) as base:
             url = base.replace("http://", "ws://") + "/api/v1/voice/media"

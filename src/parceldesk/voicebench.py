@@ -37,6 +37,7 @@ from parceldesk.conversation.events import CallEvent
 from parceldesk.conversation.ports import ConversationStore
 
 CHARACTER_LANGUAGES = ("zh",)
+LONG_NUMBER_DIGITS = 5
 SENTENCES = {
     "en": [
         "Where is my parcel? The waybill number is {waybill}.",
@@ -47,6 +48,8 @@ SENTENCES = {
         "Hold it at the station, I will pick it up myself.",
         "Yes, please go ahead.",
         "No, that is not right.",
+        "Deliver it to 25 Scotts Road, Singapore 2 2 8 2 2 0.",
+        "My phone number is 1 3 8 1 2 3 4 5 6 7 8.",
     ],
     "zh": [
         "我的快递到哪里了？运单号是 {waybill}。",
@@ -57,6 +60,8 @@ SENTENCES = {
         "箱子摔坏了，我要索赔。",
         "好的，确认。",
         "不对，是5号楼。",
+        "改到北京市朝阳区建国路88号，邮编 1 0 0 0 2 2。",
+        "我的手机号是 1 3 8 1 2 3 4 5 6 7 8。",
     ],
     "id": [
         "Paket saya di mana? Nomor resinya {waybill}.",
@@ -67,6 +72,8 @@ SENTENCES = {
         "Kotaknya rusak, saya mau klaim.",
         "Ya, benar.",
         "Bukan, gedung nomor 5.",
+        "Kirim ke Jalan Sudirman nomor 5, kode pos 1 0 2 2 0.",
+        "Nomor HP saya 0 8 1 2 3 4 5 6 7 8 9.",
     ],
 }
 
@@ -87,6 +94,8 @@ class AsrError:
     sentences: int
     clean: float  # word (Mandarin: character) error rate
     phone_line: float
+    numbers: int = 0  # sentences holding a long number (waybill, postal code, phone number)
+    numbers_heard: int = 0  # of them, through the phone line, with every digit right and in order
 
     @property
     def unit(self) -> str:
@@ -143,6 +152,23 @@ def word_error_rate(pairs: list[tuple[str, str]], language: str = "en") -> float
     return edits / words if words else 0.0
 
 
+def count_numbers_heard(pairs: list[tuple[str, str]], language: str = "en") -> tuple[int, int]:
+    """How many of the sentences that hold a long number (``LONG_NUMBER_DIGITS`` digits or
+    more) there were, and in how many every digit was heard, in order, with nothing added
+    (digits the recogniser wrote in words count as digits)."""
+    numbers = heard = 0
+    for reference, said in pairs:
+        expected = _digits_in(heard_text(reference, language))
+        if len(expected) >= LONG_NUMBER_DIGITS:
+            said_digits = _digits_in(heard_text(said, language))
+            numbers, heard = numbers + 1, heard + (said_digits == expected)
+    return numbers, heard
+
+
+def _digits_in(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
 def _words(text: str, language: str = "en") -> list[str]:
     text = re.sub(r"(?<=\b[A-Za-z0-9]) (?=[A-Za-z0-9]\b)", "", text)  # "P D 5 8" -> "PD58"
     text = re.sub(r"[^\w\s]", " ", text.lower().replace("-", ""))
@@ -179,9 +205,11 @@ def measure_asr(engines: VoiceEngines, language: str, waybill: str) -> AsrError:
         line = decode_ulaw(encode_ulaw(caller_speech(engines, text, language)))
         heard = engines.recognizer.transcribe(line, TELEPHONE_RATE, language)
         phone.append((text, heard_text(heard, language)))
+    numbers, numbers_heard = count_numbers_heard(phone, language)
     return AsrError(
-        language, len(clean), word_error_rate(clean, language), word_error_rate(phone, language)
-    )
+        language, len(clean), word_error_rate(clean, language), word_error_rate(phone, language),
+        numbers, numbers_heard,
+    )  # fmt: skip
 
 
 def measure_calls(

@@ -14,6 +14,7 @@ from parceldesk.storage.conversations import SqlConversationStore
 from parceldesk.voicebench import (
     Playback,
     VoiceLatency,
+    count_numbers_heard,
     find_sustained_calls,
     find_time_spent,
     word_error_rate,
@@ -28,6 +29,23 @@ def test_words_are_counted_with_a_spelled_waybill_as_one() -> None:
 def test_chinese_is_counted_in_characters() -> None:
     assert word_error_rate([("我要修改收货地址。", "我要修改收获地址")], "zh") == 1 / 8
     assert word_error_rate([("改到中关村大街27号", "改到中关村大街27号")], "zh") == 0.0
+
+
+def test_a_long_number_counts_as_heard_only_with_every_digit_right_and_nothing_added() -> None:
+    reference = "Deliver it to 25 Scotts Road, Singapore 2 2 8 2 2 0."
+    pairs = [
+        (reference, "Deliver it to 25 Scott's Road, Singapore 228220."),
+        (reference, "Deliver it to 25 Scotts Road, Singapore 2282220."),  # a 2 added
+        (reference, "Deliver it to 25 Scotts Road, Singapore 22820."),  # a 2 lost
+        ("Yes, please go ahead.", "Yes, please go ahead."),  # no long number: not counted
+        ("It is 5 6 7 8.", "It is 5678."),  # four digits: too short to count
+    ]
+    assert count_numbers_heard(pairs) == (3, 1)
+    zh = [
+        ("邮编 1 0 0 0 2 2。", "邮编一零零零二二。"),
+        ("手机号是 1 3 8 1 2 3 4 5 6 7 8。", "手机号是138"),
+    ]
+    assert count_numbers_heard(zh, "zh") == (2, 1)  # Chinese digits are read as digits
 
 
 def test_the_time_each_call_kept_is_summed_up_per_language(
