@@ -70,7 +70,11 @@ class Application:
             from parceldesk.channels.voice.engines import find_voice_engines
 
             models = self.models_dir or self.settings.data_dir / "models"
-            self._voice = find_voice_engines(self.settings.voice_threads, models) or False
+            settings = self.settings
+            found = find_voice_engines(
+                settings.voice_threads, models, settings.voice_asr_tail_seconds
+            )
+            self._voice = found or False
         return self._voice or None
 
     def conversation_store(self) -> ConversationStore:

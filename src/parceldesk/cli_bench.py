@@ -134,6 +134,15 @@ def bench_voice(
         int | None,
         typer.Option(min=1, max=16, help="Threads of one recognition (PARCELDESK_VOICE_THREADS)."),
     ] = None,
+    asr_tail: Annotated[
+        int | None,
+        typer.Option(
+            min=10,
+            max=29,
+            help="Whisper reads the speech and this many seconds after it, not its 30 s window "
+            "(PARCELDESK_VOICE_ASR_TAIL_SECONDS).",
+        ),
+    ] = None,
     seed: SeedOption = 42,
 ) -> None:
     """Place phone calls against `parceldesk serve` over its media WebSocket, speech in real
@@ -151,7 +160,9 @@ def bench_voice(
         spelled,
     )
 
-    engines = find_voice_engines(models=load_settings().data_dir / "models")
+    engines = find_voice_engines(
+        models=load_settings().data_dir / "models", asr_tail_seconds=asr_tail
+    )
     if engines is None:
         raise typer.BadParameter(
             "the voice extra is not installed: pip install 'parceldesk[voice]'"
@@ -175,7 +186,9 @@ def bench_voice(
                           f"heard digit for digit through μ-law: {error.numbers_heard} of "
                           f"{error.numbers}")  # fmt: skip
         models = load_settings().data_dir / "models"
-        with serving(Path(folder), models, voice_threads=asr_threads) as base:
+        with serving(
+            Path(folder), models, voice_threads=asr_threads, asr_tail_seconds=asr_tail
+        ) as base:
             url = base.replace("http://", "ws://") + "/api/v1/voice/media"
             application = bootstrap(settings)  # reads what the server kept of each call
             for language in chosen:

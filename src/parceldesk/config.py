@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     voice_threads: int = Field(2, ge=1)
     """CPU threads one speech-recognition model may use (2 answered sooner than 1 on a 2-core
     machine with one call and with two at once: docs/voice.md)."""
+    voice_asr_tail_seconds: int | None = Field(None, ge=10, le=29)
+    """Unset: Whisper reads its fixed 30 s window for every utterance. 10-29: it reads the speech
+    and this many seconds after it, about twice as fast with 15, but long numbers spoken digit by
+    digit are heard right less often (docs/voice.md); for CPUs too slow for the full window."""
     public_url: str | None = None
     """The address customers reach the service at (used in self-service links)."""
     sites_dir: Path | None = None

@@ -68,6 +68,7 @@ def serving(
     workers: int = 1,
     turn_threads: int | None = None,
     voice_threads: int | None = None,
+    asr_tail_seconds: int | None = None,
 ) -> Iterator[str]:
     """``parceldesk serve`` on ``data_dir`` (already migrated and seeded) until the block ends."""
     if model_cache is not None and model_cache.is_dir():
@@ -81,6 +82,8 @@ def serving(
         env["PARCELDESK_TURN_THREADS"] = str(turn_threads)
     if voice_threads is not None:
         env["PARCELDESK_VOICE_THREADS"] = str(voice_threads)
+    if asr_tail_seconds is not None:
+        env["PARCELDESK_VOICE_ASR_TAIL_SECONDS"] = str(asr_tail_seconds)
     port = free_port()
     log = (data_dir / "serve.log").open("wb")
     server = subprocess.Popen(

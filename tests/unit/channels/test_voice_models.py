@@ -6,9 +6,11 @@ import hashlib
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from parceldesk.channels.voice.parts import ModelPartsCorrupted, assembled
+from parceldesk.channels.voice.whisper import shortened_window
 
 
 def _parts(folder: Path) -> list[Path]:
@@ -75,3 +77,15 @@ def test_long_text_is_cut_at_clause_ends_into_pieces_the_model_takes() -> None:
     pieces = _pieces(" ".join([clause] * 3))
     assert [len(p) for p in pieces] == [301, 301, 301]
     assert all(len(p) <= MAX_TOKENS for p in _pieces("b" * 1200))
+
+
+def test_whisper_can_read_the_speech_and_a_tail_after_it_instead_of_thirty_seconds() -> None:
+    window = np.zeros((1, 80, 3000), dtype=np.float32)
+    window[0, :, :251] = -0.5  # 2.51 s of speech, then faster-whisper's zero padding
+    window[0, 3, 120] = 0.0  # a zero inside the speech is not its end
+    short = shortened_window(window, 1500)
+    assert short.shape == (1, 80, 251 + 1500 + 1)  # even for the encoder's stride of 2
+    assert np.array_equal(short, window[..., : short.shape[-1]])
+    window[0, :, :2900] = 0.25
+    assert shortened_window(window, 1500).shape[-1] == 3000  # never longer than the window
+    assert shortened_window(np.zeros((80, 3000)), 1000).shape == (80, 1000)  # nothing said

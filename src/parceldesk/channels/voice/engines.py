@@ -59,12 +59,14 @@ def default_models_dir() -> Path:
     return Path(cache) / "parceldesk" / "models"
 
 
-def find_voice_engines(threads: int = 1, models: Path | None = None) -> VoiceEngines | None:
+def find_voice_engines(
+    threads: int = 1, models: Path | None = None, asr_tail_seconds: int | None = None
+) -> VoiceEngines | None:
     """The offline engines, or None when the voice extra is not installed."""
     if missing_voice_modules():
         return None
     folder = models or default_models_dir()
-    recognizer = WhisperRecognizer(folder, threads)
+    recognizer = WhisperRecognizer(folder, threads, asr_tail_seconds)
     voices: dict[str, SpeechSynthesizer] = {"en": PiperSynthesizer()}
     if has_modules(KOKORO_MODULES):
         kokoro = KokoroSynthesizer(folder, threads)

@@ -50,6 +50,8 @@ def whisper_base(models: Path) -> Path:
     return folder
 
 
+FRAMES_PER_SECOND = 100
+
 RECOGNITION_WORKERS = 2
 """Utterances one model recognises at once (CTranslate2 workers): with one, a call's turn queued
 behind another call's, or behind its own guess dropped when the caller spoke on."""
@@ -58,9 +60,11 @@ behind another call's, or behind its own guess dropped when the caller spoke on.
 class WhisperRecognizer:
     name = "faster-whisper"
 
-    def __init__(self, models: Path, threads: int = 1) -> None:
+    def __init__(self, models: Path, threads: int = 1, tail_seconds: int | None = None) -> None:
+        """``tail_seconds``: None, Whisper reads its fixed 30 s window; else the speech and this
+        many seconds after it (faster, but long spoken numbers suffer: docs/voice.md)."""
         self.languages = recognised_languages()
-        self._folder, self._threads = models, threads
+        self._folder, self._threads, self._tail = models, threads, tail_seconds
         self._models, self._lock = dict[str, Any](), threading.Lock()
 
     def _model(self, language: str) -> Any:
@@ -69,10 +73,8 @@ class WhisperRecognizer:
         key = "en" if language == "en" else "base"
         with self._lock:
             if key not in self._models:
-                from faster_whisper import WhisperModel
-
                 path = self._english() if key == "en" else whisper_base(self._folder)
-                self._models[key] = WhisperModel(
+                self._models[key] = _whisper_model(self._tail)(
                     str(path), device="cpu", compute_type="int8", cpu_threads=self._threads,
                     num_workers=RECOGNITION_WORKERS,
                 )  # fmt: skip
@@ -97,6 +99,37 @@ class WhisperRecognizer:
         if not any(character.isalnum() for character in text):
             return ""  # a hum or line noise read as ". . . ." is nothing said
         return simplified(text) if language == "zh" else text
+
+
+def shortened_window(features: Any, tail_frames: int) -> Any:
+    """The encoder's input cut to the speech plus ``tail_frames`` of the padding after it.
+
+    faster-whisper pads every window to 3,000 frames with zeros, so the speech ends at the last
+    frame that is not all zeros. The length stays even: the encoder halves it with a stride of 2.
+    """
+    import numpy as np
+
+    frames = features.shape[-1]
+    voiced = np.flatnonzero(features.reshape(-1, frames).any(axis=0))
+    speech = int(voiced[-1]) + 1 if len(voiced) else 0
+    keep = min(frames, speech + tail_frames)
+    return features[..., : min(frames, keep + keep % 2)]
+
+
+@cache
+def _whisper_model(tail_seconds: int | None) -> type[Any]:
+    from faster_whisper import WhisperModel
+
+    if tail_seconds is None:
+        full: type[Any] = WhisperModel
+        return full
+    tail_frames = tail_seconds * FRAMES_PER_SECOND
+
+    class ShortWindowWhisper(WhisperModel):  # type: ignore[misc]
+        def encode(self, features: Any) -> Any:
+            return super().encode(shortened_window(features, tail_frames))
+
+    return ShortWindowWhisper
 
 
 def simplified(text: str) -> str:
