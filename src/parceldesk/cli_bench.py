@@ -211,11 +211,16 @@ def bench_voice(
 def _print_sustained(language: str, runs: list[VoiceLatency]) -> None:
     from parceldesk.voicebench import REAL_TIME_GAP_MS, TARGET_P95_MS, find_sustained_calls
 
-    tried = max(run.concurrent_calls for run in runs)
-    console.print(f"{language}: this machine sustains {find_sustained_calls(runs)} simultaneous "
-                  f"calls in real time (silence inside answers p95 ≤ {REAL_TIME_GAP_MS:.0f} ms), "
-                  f"{find_sustained_calls(runs, TARGET_P95_MS)} of them answering within "
-                  f"{TARGET_P95_MS:.0f} ms (p95); at most {tried} tried")  # fmt: skip
+    tried = sorted(run.concurrent_calls for run in runs)
+
+    def calls(sustained: int) -> str:  # none of the levels tried: fewer than the lowest of them
+        return f"fewer than {tried[0]}" if sustained == 0 and tried[0] > 1 else str(sustained)
+
+    console.print(f"{language}: this machine sustains {calls(find_sustained_calls(runs))} "
+                  f"simultaneous calls in real time (silence inside answers p95 ≤ "
+                  f"{REAL_TIME_GAP_MS:.0f} ms), {calls(find_sustained_calls(runs, TARGET_P95_MS))} "
+                  f"of them answering within {TARGET_P95_MS:.0f} ms (p95); calls at once tried: "
+                  f"{', '.join(map(str, tried))}")  # fmt: skip
 
 
 def _print_time_spent(store: ConversationStore, language: str, since: datetime) -> None:
