@@ -102,8 +102,24 @@ _Loader.add_implicit_resolver(
 )
 
 
+def _read_yaml(path: Path) -> Any:
+    """The file's YAML, or a ScenarioError that names the file and the line."""
+    try:
+        return yaml.load(path.read_text("utf-8"), Loader=_Loader)
+    except OSError as error:
+        raise ScenarioError(f"{path}: cannot read the file ({error.strerror})") from error
+    except UnicodeDecodeError as error:
+        raise ScenarioError(f"{path}: not UTF-8 text") from error
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", None) or "not valid YAML"
+        hint = " (a text that starts with '{' must be in quotes)" if "{" in str(error) else ""
+        raise ScenarioError(f"{path}:{where}: {problem}{hint}") from error
+
+
 def load_scenarios(path: Path) -> list[dict[str, Any]]:
-    data = yaml.load(path.read_text("utf-8"), Loader=_Loader)
+    data = _read_yaml(path)
     scenarios = _check_keys(data, {"scenarios"}, str(path)).get("scenarios")
     if not isinstance(scenarios, list):
         raise ScenarioError(f"{path}: 'scenarios' must be a list")

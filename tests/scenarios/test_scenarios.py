@@ -37,3 +37,12 @@ def test_unknown_keys_are_errors(tmp_path: Path) -> None:
     )
     with pytest.raises(ScenarioError, match="intnet"):
         load_scenarios(bad)
+
+
+def test_a_file_that_is_not_yaml_is_an_error_naming_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("scenarios:\n  - name: x\n    turns:\n      - user: {P1.waybill} hi\n", "utf-8")
+    with pytest.raises(ScenarioError, match=r"bad.yaml: line 4 column \d+: .*must be in quotes"):
+        load_scenarios(bad)
+    with pytest.raises(ScenarioError, match="cannot read the file"):
+        load_scenarios(tmp_path / "missing.yaml")

@@ -85,11 +85,16 @@ def _locate(body: str) -> tuple[str | None, str | None, str | None, str]:
     return parsed.get("province"), parsed.get("city"), parsed.get("county"), detail
 
 
-_ROAD = re.compile(r"(?:(?![的在到是])[\u4e00-\u9fff]){1,6}(?:路|街|大街|大道|巷|胡同)\d+号")
+# A road's name with the place it lies in ("张江高科技园区博云路2号"), but not the chatty words
+# before it ("我家在", "公司在同一个区的"): those hold characters no place name is made of.
+_ROAD = re.compile(
+    r"(?:(?![的在到是我你他她们住家吧呢啊了呀哦嗯就要想请把给这那])[\u4e00-\u9fff]){1,12}"
+    r"(?:路|街|大街|大道|巷|胡同)\d+号"
+)
 
 
 def _split_street(detail: str) -> tuple[str, str, str]:
-    """(road and number, "", building/room after it); words before the road are dropped."""
+    """(road and number, "", building/room after it); chatty words before the road are dropped."""
     matches = list(_ROAD.finditer(detail))
     if matches:
         road = matches[-1]

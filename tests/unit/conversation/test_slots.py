@@ -68,6 +68,9 @@ def test_four_digits_inside_a_phone_or_waybill_are_not_verification_digits(polic
         ("送到山西省大同市平城区迎宾路10号吧", "山西省大同市平城区迎宾路10号"),
         ("公司在同一个区的幸福路100号", "北京市幸福路100号"),
         ("我家在和平路8号3单元", "北京市和平路8号3单元"),
+        # the park a road lies in is part of the address, not a word to drop
+        ("上海市浦东新区张江高科技园区博云路2号", "上海市浦东新区张江高科技园区博云路2号"),
+        ("改到海淀区中关村软件园东北旺西路8号", "北京市海淀区中关村软件园东北旺西路8号"),
     ],
 )
 def test_chinese_addresses_are_completed_from_the_current_destination(
