@@ -36,8 +36,10 @@ from parceldesk.conversation.utterances import (
     HOLD_WORDS,
     HUMAN_WORDS,
     LOSS_WORDS,
+    changes_proposal,
     confirmation,
     decode_address,
+    is_question,
     only_slots,
 )
 from parceldesk.domain.errors import (
@@ -115,6 +117,8 @@ class Conversation(SlotFilling, Closing):
             self._start(intent, u)
         elif self.state.task and self._absorb(u):
             self._advance()
+        elif u.intent == "faq" and u.slot("waybill") and not u.slot("faq_topic"):
+            self._start("track_parcel", u)  # "where are PD1 and PD2?" asks about those parcels
         elif self._small_talk(u):
             return
         elif u.slot("waybill"):
@@ -178,9 +182,19 @@ class Conversation(SlotFilling, Closing):
         pending = self.state.pending
         assert pending is not None
         answer = confirmation(u.text)
-        if answer == "yes" or (answer is None and u.intent == "affirm" and len(u.text) <= 12):
+        agrees = answer == "yes" or (
+            answer is None
+            and u.intent == "affirm"
+            and len(u.text) <= 12
+            and not is_question(u.text)
+        )
+        if agrees and not changes_proposal(u, pending.waybill):  # "ok, tomorrow evening" changes it
             self._emit(e.ActionConfirmed(pending.action))
             self._execute(pending)
+            return
+        if pending.action == "hold_at_station" and (u.slot("date") or u.slot("window")):
+            self._emit(e.ActionCancelled(pending.action))  # offered a hold, chose another time
+            self._start("reschedule_delivery", u)
             return
         corrected = self._absorb(u)
         if corrected:
@@ -364,6 +378,19 @@ class Conversation(SlotFilling, Closing):
             return None
 
     def _track(self, shipment: Shipment) -> None:
+        """The status of the parcel, and of any other parcel the same message names."""
+        self._say_status(shipment)
+        named = [s.value for s in self.last.slots if s.type == "waybill"] if self.last else []
+        for waybill in dict.fromkeys(named):
+            if waybill != shipment.waybill:
+                try:
+                    self._say_status(get_shipment(self.ctx, waybill))
+                except (ShipmentNotFound, InvalidWaybill):
+                    self._say("shipment_not_found", waybill=waybill)
+        self._finish("resolved")
+        self._check_answered()
+
+    def _say_status(self, shipment: Shipment) -> None:
         grant = self.state.grant_for(shipment.waybill)
         view = tracking_view(shipment, grant[0] if grant else None)
         lang = self.state.language
@@ -381,8 +408,6 @@ class Conversation(SlotFilling, Closing):
             text += " " + say(lang, "status_verified_extra", destination=view.destination)
         self._emit(e.BotSaid("status", text.strip()))  # stored: the transcript shows the answer
         self._replies.append(text.strip())
-        self._finish("resolved")
-        self._check_answered()
 
     # --- handoff, misunderstanding, plumbing --------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Literal
 
 import yaml
 
+from parceldesk.conversation.addresses import looks_like_address
 from parceldesk.conversation.nlu.understand import Understanding
 from parceldesk.domain.addresses import Address
 
@@ -44,6 +45,14 @@ _BUILDING = re.compile(
 )
 
 
+def changes_proposal(u: Understanding, waybill: str | None) -> bool:
+    """The message carries something new for a proposal: a date or time, another parcel, an
+    address or a building ("ok, but building 5"), so a yes-word in it is not a plain yes."""
+    other_parcel = u.slot("waybill") not in (None, waybill)
+    timed = any(slot.type in {"date", "window"} for slot in u.slots)
+    return other_parcel or timed or looks_like_address(u.text) or bool(_BUILDING.search(u.text))
+
+
 _CHINESE_PARTS = (("building", "号楼"), ("unit", "单元"), ("room", "室"), ("blok", "号楼"))
 
 
@@ -71,6 +80,46 @@ def correct_building(base: Address, text: str) -> Address | None:
         base.district,
         base.street,
         detail,
+        base.postal_code,
+        "",
+    )
+
+
+# "no, number 51", "不对，是29号", "salah, nomor 51": the house number, not a building or a road
+_HOUSE_NUMBER = re.compile(
+    r"(?:\b(?:number|no\.?|nomor|nmr|house)\s*(\d+[a-z]?)\b)|(?<![\d.])(\d+)\s*号(?![楼院])",
+    re.IGNORECASE,
+)
+_STREET_NUMBER = {
+    "CN": re.compile(r"\d+(?=号$)"),
+    "ID": re.compile(
+        r"(?:(?<=\bNo\. )|(?<=\bNo\.)|(?<=\bNo )|(?<=\bNomor ))\d+[a-zA-Z]?|\d+[a-zA-Z]?$"
+    ),
+}
+_LEADING_NUMBER = re.compile(r"^\d+[a-zA-Z]?(?=\s)")  # "25 Jurong East Street 31"
+
+
+def correct_house_number(base: Address, text: str) -> Address | None:
+    """ "No, number 51": keep the street's name, change its number."""
+    if re.search(r"路|街|道|jl\.?|jalan|road|street", text, re.IGNORECASE) or _BUILDING.search(
+        text
+    ):
+        return None
+    found = _HOUSE_NUMBER.search(text)
+    if not found:
+        return None
+    number = found.group(1) or found.group(2)
+    pattern = _STREET_NUMBER.get(base.country, _LEADING_NUMBER)
+    street, replaced = pattern.subn(number, base.street, count=1)
+    if not replaced:
+        return None
+    return Address(
+        base.country,
+        base.province,
+        base.city,
+        base.district,
+        street,
+        base.detail,
         base.postal_code,
         "",
     )
@@ -109,14 +158,62 @@ def contains_word(text: str, word: str) -> bool:
     return re.search(rf"(?<![\w']){re.escape(word)}(?![\w'])", text) is not None
 
 
+# A question is never a yes: "where is it right now?" holds "right", "地址是哪里" holds "是".
+_QUESTION = re.compile(
+    r"[?？]|吗|么|哪|几|多少|啥|\b(?:where|what|when|why|how|which|who|whose|apa|apakah|kapan|"
+    r"mana|bagaimana|gimana|berapa|kenapa|mengapa|siapa)\b",
+    re.IGNORECASE,
+)
+_LEAD_FILLER = re.compile(r"^(?:(?:um+|uh+|well|oh|ah|so|hmm+|eh|哦|噢|那就|那)[\s,，.。!！]*)+")
+MAX_WORDS_ANYWHERE = 4  # a yes-word anywhere in a message this short: "the address is right"
+MAX_CHARS_ANYWHERE = 6  # the same for Chinese: "地址是对的"
+
+
+def is_question(text: str) -> bool:
+    return _QUESTION.search(text) is not None
+
+
 def confirmation(text: str) -> Literal["yes", "no"] | None:
-    """An explicit yes or no to a proposal, or None when the message is neither."""
+    """An explicit yes or no to a proposal, or None when the message is neither.
+
+    A negation anywhere wins over a yes-word, except in idioms that mean yes ("没问题", "why
+    not"). A yes-word counts at the start of the message, or anywhere in a short one: in a
+    longer message it is often part of something else ("deliver it right after lunch", "是不是在
+    路上了"). A question is neither: the customer is asking, not agreeing.
+    """
     lowered = text.lower().strip()
     words = _yes_no()
-    if any(contains_word(lowered, idiom) for idiom in words["yes_idioms"]):
+    rest = lowered
+    for idiom in words["yes_idioms"]:
+        rest = _without_word(rest, idiom)
+    if is_question(rest):
+        return None
+    if rest != lowered:
         return "yes"
     if any(contains_word(lowered, negation) for negation in words["negations"]):
         return "no"
-    if any(contains_word(lowered, yes) for yes in words["affirmations"]):
+    start = _LEAD_FILLER.sub("", lowered)
+    if any(_starts_with_word(start, yes) for yes in words["affirmations"]):
+        return "yes"
+    if _is_short(lowered) and any(contains_word(lowered, yes) for yes in words["affirmations"]):
         return "yes"
     return None
+
+
+def _without_word(text: str, word: str) -> str:
+    if re.search(r"[\u4e00-\u9fff]", word):
+        return text.replace(word, " ")
+    return re.sub(rf"(?<![\w']){re.escape(word)}(?![\w'])", " ", text)
+
+
+def _starts_with_word(text: str, word: str) -> bool:
+    if re.search(r"[\u4e00-\u9fff]", word):
+        return text.startswith(word)
+    return re.match(rf"{re.escape(word)}(?![\w'])", text) is not None
+
+
+def _is_short(text: str) -> bool:
+    chinese = re.findall(r"[\u4e00-\u9fff]", text)
+    if chinese:
+        return len(chinese) <= MAX_CHARS_ANYWHERE
+    return len(re.findall(r"[\w']+", text)) <= MAX_WORDS_ANYWHERE

@@ -28,3 +28,21 @@ def test_no(text: str) -> None:
 @pytest.mark.parametrize("text", ["改到5号楼", "where is my parcel", "besok sore", "hmm"])
 def test_neither(text: str) -> None:
     assert confirmation(text) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["wait, where is it right now?", "is it right?", "地址是哪里", "是吗", "可以吗", "right?",
+     "deliver it right after lunch", "kirimnya jam berapa ya?", "是不是明天到啊？"],
+)  # fmt: skip
+def test_a_question_or_a_yes_word_inside_other_words_is_not_a_yes(text: str) -> None:
+    assert confirmation(text) != "yes"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["that's right", "the address is right", "地址是对的", "那就这样吧", "why not", "嗯嗯",
+     "ok go ahead and change it", "iya betul kak"],
+)  # fmt: skip
+def test_a_yes_at_the_start_or_in_a_short_message(text: str) -> None:
+    assert confirmation(text) == "yes"
