@@ -258,7 +258,8 @@ def _check_then(
 
 
 def _check_shipment(shipment: Shipment, expected: dict[str, Any]) -> str | None:
-    destination = shipment.destination.one_line() + " " + shipment.destination.raw
+    line, raw = shipment.destination.one_line(), shipment.destination.raw
+    destination = line if raw in ("", line) else f"{line} {raw}"
     appointment = shipment.appointment
     checks = {
         "status": (str(shipment.status), lambda want: want),
@@ -331,7 +332,11 @@ def _play(
         text = _substitute(str(turn["user"]), refs)
         replies = conversation.handle(text)
         result.transcript += [f"user: {text}", *(f"bot: {r}" for r in replies)]
-        problem = _check_turn(turn.get("expect") or {}, replies, conversation)
+        expect = {
+            key: [_substitute(str(n), refs) for n in value] if key.startswith("bot_says") else value
+            for key, value in (turn.get("expect") or {}).items()
+        }
+        problem = _check_turn(expect, replies, conversation)
         if problem:
             return f"turn {number} ({text}): {problem}"
     return _check_then(scenario.get("then") or {}, app, refs, conversation)

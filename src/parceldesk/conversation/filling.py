@@ -10,6 +10,7 @@ from parceldesk.conversation.state import ConversationState
 from parceldesk.conversation.utterances import (
     WEIGHT,
     correct_building,
+    correct_house_number,
     decode_address,
     encode_address,
 )
@@ -87,7 +88,11 @@ class SlotFilling:
     def _absorb_address(self, text: str) -> bool:
         waybill = self.state.slots.get("waybill")
         proposed = self._proposed_address()
-        corrected = correct_building(proposed, text) if proposed else None
+        corrected = (
+            correct_building(proposed, text) or correct_house_number(proposed, text)
+            if proposed
+            else None
+        )
         if not waybill or (corrected is None and not looks_like_address(text)):
             return False
         if corrected is None:

@@ -199,7 +199,8 @@ def test_english_asks_the_embeddings_more_often_than_a_message_of_unknown_langua
     understander: Understander,
 ) -> None:
     classifier = understander._classifier
-    texts = ["it never came", "righto then", "could you sort my parcel out", "ok ta", "nope"]
+    texts = ["it never came", "righto then", "could you sort my parcel out", "ok ta", "nope",
+             "can you help", "it hasn't come", "didn't get it"]  # fmt: skip
     ngrams = np.array([classifier._scorer().probabilities(t) for t in texts])
     best = ngrams.max(axis=1)
     between = (best >= ANY_LANGUAGE.below) & (best < SECOND_OPINION["en"].below)

@@ -8,7 +8,7 @@ import pytest
 
 from parceldesk.conversation.addresses import parse_address
 from parceldesk.conversation.slots import extract_slots, find_keyed_waybill
-from parceldesk.conversation.utterances import correct_building
+from parceldesk.conversation.utterances import correct_building, correct_house_number
 from parceldesk.domain.addresses import Address
 from parceldesk.domain.policy import Policy
 from tests.factories import BEIJING
@@ -88,6 +88,31 @@ def test_a_building_correction_keeps_the_street() -> None:
         corrected = correct_building(base, text)
         assert corrected is not None
         assert corrected.one_line() == "北京市朝阳区建国路93号万达广场5号楼"
+
+
+@pytest.mark.parametrize(
+    ("base", "text", "expected"),
+    [
+        (Address("CN", "北京市", "北京市", "海淀区", "中关村大街27号", "3号楼"), "不对，是29号",
+         "北京市海淀区中关村大街29号3号楼"),
+        (Address("ID", "", "Jakarta Selatan", "", "Jl. Kemang Raya No. 15", "", "12730"),
+         "eh salah, nomor 51", "Jl. Kemang Raya No. 51, Jakarta Selatan 12730"),
+        (Address("SG", "", "Singapore", "", "25 Jurong East Street 31", "", "609517"),
+         "no, number 27", "27 Jurong East Street 31, Singapore 609517"),
+    ],
+)  # fmt: skip
+def test_a_house_number_correction_keeps_the_street(
+    base: Address, text: str, expected: str
+) -> None:
+    corrected = correct_house_number(base, text)
+    assert corrected is not None
+    assert corrected.one_line() == expected
+
+
+def test_a_building_or_a_new_road_is_not_a_house_number_correction() -> None:
+    base = Address("CN", "北京市", "北京市", "海淀区", "中关村大街27号")
+    assert correct_house_number(base, "不对，5号楼") is None
+    assert correct_house_number(base, "改到中关村南大街29号") is None
 
 
 JAKARTA = Address(
