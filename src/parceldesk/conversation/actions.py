@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from parceldesk.conversation import events as e
-from parceldesk.conversation.responses import say, word
+from parceldesk.conversation.responses import find_word, say, word
 from parceldesk.domain.addresses import Address
 from parceldesk.domain.commands import (
     BookPickup,
@@ -63,6 +63,7 @@ REFUSAL_KEYS = {
     "too_many_changes": "refused_too_many_changes",
     "role_not_allowed": "refused_role_not_allowed",
     "wrong_status": "refused_wrong_status",
+    "restricted_item": "refused_restricted",
 }
 
 
@@ -70,6 +71,22 @@ REFUSAL_KEYS = {
 class Outcome:
     events: tuple[e.Event, ...]
     text: str
+
+
+def refusal_text(language: str, code: str, reason: str, values: dict[str, str], **more: str) -> str:
+    """Why the policy says no, in the customer's language, with the dates and limits it names.
+
+    The policy's own reason is English; it is shown only in English and only for a refusal with
+    no wording of its own.
+    """
+    if code in REFUSAL_KEYS:
+        return say(language, REFUSAL_KEYS[code], reason=reason, **{**values, **more})
+    template = find_word(language, "refused_reasons", code)
+    if template is not None:
+        return template.format(**values, **more)
+    if language == "en":
+        return say(language, "refused_generic", reason=reason)
+    return say(language, "refused_by_policy")
 
 
 def fee_text(language: str, fee: Money | None) -> str:
@@ -84,14 +101,18 @@ def refusal(
     language: str, action: str, decision: Decision | PolicyRefusal, shipment: Shipment, role: str
 ) -> Outcome:
     code = decision.reason_code
-    key = REFUSAL_KEYS.get(code, "refused_generic")
     reason = decision.reason if isinstance(decision, Decision) else decision.message
-    text = say(
+    values = dict(decision.values)
+    explained = (
+        find_word(language, "refused_role_for", action) if code == "role_not_allowed" else None
+    )
+    text = explained or refusal_text(
         language,
-        key,
+        code,
+        reason,
+        values,
         status=word(language, "statuses", shipment.status),
         role=word(language, "roles", role),
-        reason=reason,
     )
     return Outcome((e.ActionRefused(action, code, tuple(decision.alternatives)),), text)
 
@@ -223,6 +244,14 @@ def propose_claim(
     return Outcome((e.ActionProposed("file_claim", shipment.waybill, params),), text)
 
 
+def check_claim(
+    ctx: Context, language: str, shipment: Shipment, role: PartyRole, now: datetime
+) -> Outcome | None:
+    """The refusal of a loss claim by this caller, before asking them to describe anything."""
+    decision = decide_claim(ctx.policy, shipment, role, "loss", now)
+    return None if decision.allowed else refusal(language, "file_claim", decision, shipment, role)
+
+
 def propose_pickup(
     ctx: Context,
     language: str,
@@ -246,12 +275,8 @@ def propose_pickup(
     )
     if not decision.allowed:
         code = decision.reason_code
-        key = {"restricted_item": "refused_restricted", "too_heavy": "refused_too_heavy"}.get(
-            code, "refused_generic"
-        )
-        return Outcome(
-            (e.ActionRefused("book_pickup", code),), say(language, key, reason=decision.reason)
-        )
+        text = refusal_text(language, code, decision.reason, dict(decision.values))
+        return Outcome((e.ActionRefused("book_pickup", code),), text)
     params = {
         "address": asdict(address),
         "date": day.isoformat(),

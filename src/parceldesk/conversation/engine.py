@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from parceldesk.conversation import events as e
 from parceldesk.conversation.actions import (
     Outcome,
+    check_claim,
     classify_complaint,
     done_message,
     execute,
@@ -23,6 +24,7 @@ from parceldesk.conversation.actions import (
     propose_intercept,
     propose_pickup,
     propose_reschedule,
+    refusal_text,
 )
 from parceldesk.conversation.addresses import looks_like_address
 from parceldesk.conversation.closing import Closing
@@ -48,7 +50,7 @@ from parceldesk.domain.errors import (
     PolicyRefusal,
     ShipmentNotFound,
 )
-from parceldesk.domain.shipments import PartyRole, Shipment, TimeWindow
+from parceldesk.domain.shipments import PartyRole, Shipment, Status, TimeWindow
 from parceldesk.services.context import Context
 from parceldesk.services.snapshots import money_dict
 from parceldesk.services.tracking import get_shipment, tracking_view
@@ -217,7 +219,11 @@ class Conversation(SlotFilling, Closing):
             result = execute(self.ctx, pending, grant[1] if grant else None, key, self.channel)
         except PolicyRefusal as refused:
             self._emit(e.ActionRefused(pending.action, refused.reason_code, refused.alternatives))
-            self._say("refused_generic", reason=refused.message)
+            text = refusal_text(
+                self.state.language, refused.reason_code, refused.message, refused.values
+            )
+            self._emit(e.BotSaid("refusal", text))
+            self._replies.append(text)
             self._finish("refused")
             return
         except ParceldeskError as error:
@@ -287,11 +293,17 @@ class Conversation(SlotFilling, Closing):
                 self.ctx, lang, shipment, role, self.last.text if self.last else "customer request"
             )
         elif task == "report_damage_loss":
+            lost = shipment.status is Status.LOST
             if "description" not in slots:
-                self._ask("description", "ask_damage_description")
-                return
-            kind = "loss" if LOSS_WORDS.search(slots["description"]) else "damage"
-            outcome = propose_claim(self.ctx, lang, shipment, role, kind, slots["description"], now)
+                refused = check_claim(self.ctx, lang, shipment, role, now) if lost else None
+                if refused is None:  # a lost parcel the caller may not claim: say so first
+                    self._ask("description", "ask_damage_description")
+                    return
+                outcome = refused
+            else:
+                kind = "loss" if lost or LOSS_WORDS.search(slots["description"]) else "damage"
+                description = slots["description"]
+                outcome = propose_claim(self.ctx, lang, shipment, role, kind, description, now)
         if outcome is not None:
             self._apply_outcome(outcome, shipment, role)
 

@@ -31,6 +31,13 @@ def word(language: str, group: str, key: str) -> str:
     return str(catalogue[group][key])
 
 
+def find_word(language: str, group: str, key: str) -> str | None:
+    """A word from a group, or None when the group has none for ``key``."""
+    catalogue = _catalogue(language if language in LANGUAGES else "en")
+    found = catalogue.get(group, {}).get(key)
+    return None if found is None else str(found)
+
+
 @cache
 def _quick_replies() -> dict[str, dict[str, list[str]]]:
     path = resources.files("parceldesk.conversation").joinpath("data/quick_replies.yaml")

@@ -43,6 +43,7 @@ class VerifyParty:
     phone_last4: str | None = None
     one_time_code: str | None = None
     role: PartyRole | None = None
+    phone: str | None = None  # the whole number in E.164, as a caller may give it instead
 
 
 @dataclass(frozen=True)

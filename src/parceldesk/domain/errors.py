@@ -7,7 +7,7 @@ families below to HTTP status codes in one place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 
 class ParceldeskError(Exception):
@@ -87,10 +87,17 @@ class PolicyRefusal(ParceldeskError):
 
     code = "policy_refusal"
 
-    def __init__(self, message: str, reason_code: str, alternatives: Sequence[str] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        reason_code: str,
+        alternatives: Sequence[str] = (),
+        values: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.reason_code = reason_code
         self.alternatives = tuple(alternatives)
+        self.values = dict(values or {})
 
 
 class InvalidTransition(ParceldeskError):

@@ -42,6 +42,7 @@ def check_fee_accepted(decision: Decision, accepted: Money | None) -> None:
         raise PolicyRefusal(
             f"this change costs {fee}; please confirm the fee first",
             "fee_not_accepted",
+            values={"fee": str(fee)},
         )
 
 

@@ -36,10 +36,11 @@ class Decision:
     deadline: datetime | None = None
     alternatives: tuple[str, ...] = ()
     compensation_cap: Money | None = None
+    values: tuple[tuple[str, str], ...] = ()  # what a refusal names (a date, a limit), for wording
 
     def enforce(self) -> Decision:
         if not self.allowed:
-            raise PolicyRefusal(self.reason, self.reason_code, self.alternatives)
+            raise PolicyRefusal(self.reason, self.reason_code, self.alternatives, dict(self.values))
         return self
 
 
@@ -47,8 +48,11 @@ def allow(action: str, reason: str = "allowed", **extra: object) -> Decision:
     return Decision(action, True, "allowed", reason, **extra)  # type: ignore[arg-type]
 
 
-def refuse(action: str, code: str, reason: str, alternatives: tuple[str, ...] = ()) -> Decision:
-    return Decision(action, False, code, reason, alternatives=alternatives)
+def refuse(
+    action: str, code: str, reason: str, alternatives: tuple[str, ...] = (), **values: object
+) -> Decision:
+    named = tuple((key, str(value)) for key, value in values.items())
+    return Decision(action, False, code, reason, alternatives=alternatives, values=named)
 
 
 def _check_party_and_status(
@@ -210,13 +214,28 @@ def _decide_appointment(
     today = local_today(country, now)
     if wanted.window not in rules.windows:
         offered = ", ".join(str(w) for w in rules.windows)
-        return refuse(action, "window_not_offered", f"the station offers these windows: {offered}")
+        return refuse(
+            action,
+            "window_not_offered",
+            f"the station offers these windows: {offered}",
+            windows=offered,
+        )
     earliest = max(today, shipment.expected_delivery)
     if wanted.day < earliest:
-        return refuse(action, "too_early", f"the earliest delivery day is {earliest.isoformat()}")
-    if wanted.day > today + timedelta(days=rules.max_days_ahead):
         return refuse(
-            action, "too_far_ahead", f"deliveries can be booked {rules.max_days_ahead} days ahead"
+            action,
+            "too_early",
+            f"the earliest delivery day is {earliest.isoformat()}",
+            earliest=earliest.isoformat(),
+        )
+    if wanted.day > today + timedelta(days=rules.max_days_ahead):
+        last = today + timedelta(days=rules.max_days_ahead)
+        return refuse(
+            action,
+            "too_far_ahead",
+            f"deliveries can be booked {rules.max_days_ahead} days ahead",
+            days=rules.max_days_ahead,
+            last=last.isoformat(),
         )
     if wanted.day == today:
         if shipment.status is Status.OUT_FOR_DELIVERY:
@@ -245,6 +264,7 @@ def decide_hold(
             action,
             "hold_too_long",
             f"a parcel can be held until {last_day.isoformat()} at the latest",
+            last_day=last_day.isoformat(),
         )
     return allow(action, "the parcel may be held at the station", fee=Money.zero(country.currency))
 

@@ -37,7 +37,10 @@ def decide_claim(
         return deadline
     if now > deadline:
         return refuse(
-            action, "claim_too_late", f"{kind} claims had to be filed by {deadline.date()}"
+            action,
+            "claim_too_late",
+            f"{kind} claims had to be filed by {deadline.date()}",
+            deadline=deadline.date().isoformat(),
         )
     return allow(
         action,
@@ -69,6 +72,7 @@ def _claim_deadline(
             action,
             "not_overdue_yet",
             f"a parcel counts as lost from {overdue.date()} if it has not arrived",
+            from_day=overdue.date().isoformat(),
         )
     return expected_end + timedelta(days=rules.loss_days_after_expected)
 
@@ -93,19 +97,27 @@ def decide_pickup(
         return refuse(action, "not_serviceable", f"we do not pick up in {country}")
     restricted = find_restricted_item(policy, items)
     if restricted:
-        return refuse(action, "restricted_item", f"we cannot carry {restricted}")
+        return refuse(action, "restricted_item", f"we cannot carry {restricted}", item=restricted)
     if weight_grams <= 0 or weight_grams > rules.max_weight_kg * 1000:
         return refuse(
-            action, "too_heavy", f"a pickup parcel must weigh up to {rules.max_weight_kg} kg"
+            action,
+            "too_heavy",
+            f"a pickup parcel must weigh up to {rules.max_weight_kg} kg",
+            max_kg=rules.max_weight_kg,
         )
     if window not in rules.windows:
         offered = ", ".join(str(w) for w in rules.windows)
-        return refuse(action, "window_not_offered", f"pickups are offered {offered}")
+        return refuse(
+            action, "window_not_offered", f"pickups are offered {offered}", windows=offered
+        )
     country_policy = policy.country(country)
     today = local_today(country_policy, now)
     if not today <= day <= today + timedelta(days=rules.max_days_ahead):
         return refuse(
-            action, "day_not_offered", f"pickups can be booked {rules.max_days_ahead} days ahead"
+            action,
+            "day_not_offered",
+            f"pickups can be booked {rules.max_days_ahead} days ahead",
+            days=rules.max_days_ahead,
         )
     start = datetime.combine(day, window.start, ZoneInfo(country_policy.timezone))
     if start - now < timedelta(minutes=rules.same_day_lead_minutes):
