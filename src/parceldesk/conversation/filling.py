@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from parceldesk.conversation import events as e
 from parceldesk.conversation.addresses import looks_like_address, parse_address
 from parceldesk.conversation.nlu.understand import Understanding
 from parceldesk.conversation.slots import find_keyed_waybill
 from parceldesk.conversation.state import ConversationState
 from parceldesk.conversation.utterances import (
+    ABOUT,
     WEIGHT,
     correct_building,
     correct_house_number,
@@ -59,9 +62,9 @@ class SlotFilling:
             elif slot.type in {"waybill", "date", "window"}:
                 self._emit(e.SlotFilled(slot.type, slot.value))
                 taken = True
-        digits = u.slot("digits")
-        if digits and self.state.task in NEEDS_VERIFICATION | {"complaint"}:
-            self._verify(digits)
+        digits, phone = u.slot("digits"), u.slot("phone")
+        if (digits or phone) and self.state.task in NEEDS_VERIFICATION | {"complaint"}:
+            self._verify(VerifyParty("", self.channel, phone_last4=digits, phone=phone))
             taken = True
         return self._absorb_text(u) or taken
 
@@ -118,14 +121,13 @@ class SlotFilling:
         encoded = self.state.slots.get("new_address")
         return decode_address(encoded) if encoded else None
 
-    def _verify(self, digits: str) -> None:
+    def _verify(self, proof: VerifyParty) -> None:
+        """Check the last four digits or the whole phone number the caller gave for the parcel."""
         waybill = self.state.slots.get("waybill")
         if not waybill or self.state.grant_for(waybill):
             return
         try:
-            verified = verify_party(
-                self.ctx, VerifyParty(waybill, self.channel, phone_last4=digits)
-            )
+            verified = verify_party(self.ctx, replace(proof, waybill=waybill))
         except VerificationFailed as failed:
             self._emit(e.VerificationFailed(waybill, failed.attempts_left))
             self._say("verification_failed", attempts_left=failed.attempts_left)
@@ -150,7 +152,7 @@ class SlotFilling:
         if (weight := WEIGHT.search(u.text)) and "weight_grams" not in self.state.slots:
             grams = float(weight.group(1)) * (500 if weight.group(2) == "斤" else 1000)
             self._emit(e.SlotFilled("weight_grams", str(int(grams))))
-            items = WEIGHT.sub("", u.text).strip(" ,，。.")
+            items = ABOUT.sub("", WEIGHT.sub("", u.text)).strip(" ,，。.、")
             if self.state.asked == "items" and items:
                 self._emit(e.SlotFilled("items", items))
             taken = True

@@ -40,6 +40,9 @@ def fold_width(text: str) -> str:
     )
 
 
+_RUN_ON_WAYBILL = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{1,4}[0-9]{9,}")
+
+
 def find_waybills(text: str, formats: Iterable[WaybillFormat]) -> list[Slot]:
     """Valid waybills as ``waybill``; near misses (a wrong check digit) as ``waybill_invalid``."""
     known = tuple(formats)
@@ -51,6 +54,29 @@ def find_waybills(text: str, formats: Iterable[WaybillFormat]) -> list[Slot]:
         except InvalidWaybill:
             if any(match.group().upper().startswith(f.prefix) for f in known):
                 slots.append(Slot("waybill_invalid", match.group(), match.start(), match.end()))
+    slots += _run_on_waybills(text, known, slots)
+    return sorted(slots, key=lambda slot: slot.start)
+
+
+def _run_on_waybills(
+    text: str, formats: tuple[WaybillFormat, ...], found: list[Slot]
+) -> list[Slot]:
+    """A waybill typed against the digits after it, as Chinese is typed without spaces
+    ("PD000000010000812月20号"): the first characters that make a waybill with a check digit."""
+    slots = []
+    for match in _RUN_ON_WAYBILL.finditer(text):
+        if any(slot.start <= match.start() < slot.end for slot in found):
+            continue
+        for waybill_format in formats:
+            head = match.group()[: waybill_format.length]
+            if waybill_format.check_digit == "none" or len(match.group()) <= len(head):
+                continue
+            try:
+                value = check_waybill(head, (waybill_format,))
+            except InvalidWaybill:
+                continue
+            slots.append(Slot("waybill", value, match.start(), match.start() + len(head)))
+            break
     return slots
 
 

@@ -115,6 +115,9 @@ def _matching_roles(
             raise InvalidInput("please give exactly the last four digits of the phone number")
         matched = [r for r in wanted if last_digits(shipment.party(r).phone) == digits]
         return tuple(matched), "phone_last4"
+    if cmd.phone is not None:
+        matched = [r for r in wanted if shipment.party(r).phone == cmd.phone.strip()]
+        return tuple(matched), "phone"
     if cmd.one_time_code is not None:
         code_hash = hash_secret(ctx, cmd.one_time_code.strip())
         for code in uow.verification.find_codes(shipment.waybill, ctx.clock.now()):
@@ -122,7 +125,9 @@ def _matching_roles(
                 uow.verification.use_code(code.id)
                 return (code.role,), "one_time_code"
         return (), "one_time_code"
-    raise InvalidInput("verification needs the last four phone digits or a one-time code")
+    raise InvalidInput(
+        "verification needs the phone number, its last four digits or a one-time code"
+    )
 
 
 def verify_party(ctx: Context, cmd: VerifyParty) -> Verification:

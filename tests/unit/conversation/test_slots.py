@@ -165,3 +165,14 @@ def test_a_waybill_keyed_on_a_phone_pad_is_the_one_carrier_it_fits(policy: Polic
     assert find_keyed_waybill("0000000000058", policy.carriers) is None  # wrong check digit
     assert find_keyed_waybill("PD0000000000059", policy.carriers) is None  # not digits alone
     assert find_keyed_waybill("5678", policy.carriers) is None
+
+
+def test_a_waybill_typed_against_the_digits_after_it_is_found(policy: Policy) -> None:
+    found = _slots(policy, "PD0000000000059明天送") + _slots(
+        policy, "PD000000000005912月20号上午送"
+    )
+    assert [(t, v) for t, v, _ in found if t == "waybill"] == [
+        ("waybill", "PD0000000000059"),
+        ("waybill", "PD0000000000059"),
+    ]
+    assert not [t for t, _, _ in _slots(policy, "PD000000000005812月20号") if t == "waybill"]
