@@ -40,6 +40,17 @@ def test_last_four_digits_of_the_recipient_phone_verify_the_recipient(ctx: Conte
     assert _attempts(ctx, shipment.waybill) == ["verified"]
 
 
+def test_the_whole_phone_number_verifies_and_a_number_with_the_same_last_four_does_not(
+    ctx: Context,
+) -> None:
+    shipment = given_shipment(ctx)
+    with pytest.raises(VerificationFailed):
+        _verify(ctx, shipment.waybill, phone="+8613900005678")  # same last four, other number
+    result = verify_party(ctx, VerifyParty(shipment.waybill, "test", phone=str(RECIPIENT_PHONE)))
+    assert result.roles == (PartyRole.RECIPIENT,)
+    assert _attempts(ctx, shipment.waybill) == ["failed", "verified"]
+
+
 def test_wrong_digits_fail_and_say_how_many_tries_are_left(ctx: Context) -> None:
     shipment = given_shipment(ctx)
     with pytest.raises(VerificationFailed) as failed:
