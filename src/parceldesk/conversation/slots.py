@@ -101,13 +101,33 @@ def find_phones(text: str, taken: list[Slot]) -> list[Slot]:
     return slots
 
 
+# "5 6 7 8" as people type digits they read out, and "五六七八" (幺 is 1 when reading numbers)
+_SPACED_FOUR_DIGITS = re.compile(r"(?<![0-9][ \-])(?<![0-9])[0-9](?:[ \-][0-9]){3}(?![ \-]?[0-9])")
+_CHINESE_DIGITS = "零〇一幺二两三四五六七八九"
+_CHINESE_FOUR_DIGITS = re.compile(
+    rf"(?<![{_CHINESE_DIGITS}十百千万亿])[{_CHINESE_DIGITS}]{{4}}(?![{_CHINESE_DIGITS}十百千万亿])"
+)
+_DIGITS_CUE = re.compile(r"(?:^|尾号|后四位|后4位|末四位|号码|手机)[是为：:\s，,]*$")
+_CHINESE_DIGIT_VALUES = dict(zip(_CHINESE_DIGITS, "0011223456789", strict=True))
+
+
 def find_digits(text: str, taken: list[Slot]) -> list[Slot]:
     """Four digits on their own: the last digits of a phone, for verification."""
-    return [
-        Slot("digits", m.group(), m.start(), m.end())
-        for m in _FOUR_DIGITS.finditer(text)
-        if not _overlaps(m.start(), m.end(), taken)
+    found = [
+        Slot("digits", re.sub(r"[^0-9]", "", m.group()), m.start(), m.end())
+        for pattern in (_FOUR_DIGITS, _SPACED_FOUR_DIGITS)
+        for m in pattern.finditer(text)
     ]
+    found += [
+        Slot("digits", "".join(_CHINESE_DIGIT_VALUES[c] for c in m.group()), m.start(), m.end())
+        for m in _CHINESE_FOUR_DIGITS.finditer(text)
+        if _DIGITS_CUE.search(text[: m.start()])  # not "等了三四五六天"
+    ]
+    kept: list[Slot] = []
+    for slot in sorted(found, key=lambda s: s.start):
+        if not _overlaps(slot.start, slot.end, taken + kept):
+            kept.append(slot)
+    return kept
 
 
 def _overlaps(start: int, end: int, slots: list[Slot]) -> bool:

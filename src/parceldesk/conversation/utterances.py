@@ -31,8 +31,8 @@ HOLD_REQUEST = re.compile(
 )
 LOSS_WORDS = re.compile(r"丢|没收到|lost|never arrived|missing|hilang|tidak terima", re.IGNORECASE)
 HUMAN_WORDS = re.compile(
-    r"转人工|人工客服|真人|\bagen\b|\bagent\b|a person|a human|real person|operator|"
-    r"petugas|manusia",
+    r"转人工|人工客服|真人|领导|主管|\bagen\b|\bagent\b|a person|a human|real person|operator|"
+    r"manager|supervisor|petugas|manusia|atasan|manajer",
     re.IGNORECASE,
 )
 

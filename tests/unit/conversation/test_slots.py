@@ -176,3 +176,21 @@ def test_a_waybill_typed_against_the_digits_after_it_is_found(policy: Policy) ->
         ("waybill", "PD0000000000059"),
     ]
     assert not [t for t, _, _ in _slots(policy, "PD000000000005812月20号") if t == "waybill"]
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [("the last four are 5 6 7 8", "5678"), ("5-6-7-8", "5678"), ("尾号五六七八", "5678"),
+     ("后四位是幺三八二", "1382"), ("五六七八", "5678")],
+)  # fmt: skip
+def test_digits_read_out_or_in_chinese_numerals_are_verification_digits(
+    policy: Policy, text: str, digits: str
+) -> None:
+    assert [v for t, v, _ in _slots(policy, text) if t == "digits"] == [digits]
+
+
+@pytest.mark.parametrize("text", ["我等了三四五六天", "1 2 3 4 5", "十二月"])
+def test_numbers_that_are_not_four_digits_read_out_are_not_verification_digits(
+    policy: Policy, text: str
+) -> None:
+    assert not [v for t, v, _ in _slots(policy, text) if t == "digits"]
