@@ -7,6 +7,7 @@ from datetime import date
 
 import numpy as np
 import pytest
+import yaml
 
 from parceldesk.conversation.nlu.classifier import has_words
 from parceldesk.conversation.nlu.predict import predict_lines
@@ -18,7 +19,13 @@ from parceldesk.conversation.nlu.semantic import (
     find_embedder,
     remembering_embeddings,
 )
-from parceldesk.conversation.nlu.training import Example, fold_of, load_bases, split_bases
+from parceldesk.conversation.nlu.training import (
+    Example,
+    TextLoader,
+    fold_of,
+    load_bases,
+    split_bases,
+)
 from parceldesk.conversation.nlu.understand import (
     TRAINING_SEED,
     Understander,
@@ -246,3 +253,8 @@ def test_every_training_file_names_each_intent_once() -> None:
             keys = [line[:-1] for line in lines if line.endswith(":") and line[0].isalpha()]
             assert len(keys) == len(set(keys)), entry.name
             assert set(keys) <= INTENTS, entry.name
+
+
+def test_an_intent_written_twice_in_one_data_file_is_an_error() -> None:
+    with pytest.raises(ValueError, match="written twice: greet"):
+        yaml.load("greet:\n- hi\nthanks:\n- ta\ngreet:\n- hello\n", Loader=TextLoader)

@@ -44,9 +44,21 @@ def _augment_data() -> dict[str, Any]:
     return data
 
 
+class TextLoader(yaml.BaseLoader):
+    """Every scalar as text; an intent written twice in one file is an error, as YAML would
+    otherwise keep only the second list."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
+        repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise ValueError(f"{node.start_mark}: written twice: {', '.join(repeated)}")
+        return super().construct_mapping(node, deep=deep)
+
+
 def _strings(name: str) -> Any:
     """YAML with every scalar read as text ("no" and "yes" are answers here, not booleans)."""
-    return yaml.load(_read(name), Loader=yaml.BaseLoader)
+    return yaml.load(_read(name), Loader=TextLoader)
 
 
 def load_bases() -> list[Example]:
