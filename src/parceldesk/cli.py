@@ -35,7 +35,7 @@ from parceldesk.policy_file import load_policy
 from parceldesk.storage.bulk import count_shipments
 
 if TYPE_CHECKING:
-    pass
+    from parceldesk.conversation.nlu.report import BlindReport, HeldOutReport
 
 app = typer.Typer(
     help="parceldesk: self-hosted AI customer service for parcel carriers.",
@@ -270,15 +270,28 @@ def _batches(lines: Iterable[str], size: int) -> Iterator[list[str]]:
 def nlu_evaluate(
     mistakes: Annotated[int, typer.Option(help="How many mistakes to list.")] = 20,
     folds: Annotated[
-        int, typer.Option(min=1, max=5, help="How many of the five folds to hold out in turn.")
+        int, typer.Option(min=0, max=5, help="How many of the five folds to hold out in turn.")
     ] = 5,
+    blind: Annotated[
+        bool, typer.Option(help="Also judge the blind sentences (data/nlu_blind).")
+    ] = True,
 ) -> None:
-    """Cross-validate: train without a fifth of the written examples, judge it, for each fifth."""
-    from parceldesk.conversation.nlu.report import evaluate_held_out
+    """Cross-validate: train without a fifth of the written examples, judge it, for each fifth;
+    then judge the blind sentences no model was trained or tuned on."""
+    from parceldesk.conversation.nlu.report import evaluate_blind, evaluate_held_out
 
-    policy = load_policy(load_settings().policy_file)
-    report = evaluate_held_out(policy.carriers, folds=range(folds))
-    table = Table("language", "intent", "correct", "total", "accuracy", title="held-out accuracy")
+    if folds:
+        policy = load_policy(load_settings().policy_file)
+        report = evaluate_held_out(policy.carriers, folds=range(folds))
+        _print_scores("held-out accuracy (cross-validation)", report, mistakes)
+    if blind:
+        blind_report = evaluate_blind(understander_of_settings())
+        _print_scores("blind sentences", blind_report, mistakes)
+        console.print(f"left out (also training sentences): {blind_report.left_out}")
+
+
+def _print_scores(title: str, report: HeldOutReport | BlindReport, mistakes: int) -> None:
+    table = Table("language", "intent", "correct", "total", "accuracy", title=title)
     for (language, intent), score in report.by_intent.items():
         table.add_row(
             language, intent, str(score.correct), str(score.total), f"{score.accuracy:.1%}"

@@ -8,7 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 
 from parceldesk.conversation.nlu.semantic import remembering_embeddings
-from parceldesk.conversation.nlu.training import load_bases, rng_for, split_bases, variants
+from parceldesk.conversation.nlu.training import (
+    load_bases,
+    load_blind,
+    rng_for,
+    split_bases,
+    variants,
+)
 from parceldesk.conversation.nlu.understand import TRAINING_SEED, Understander
 from parceldesk.domain.waybills import WaybillFormat
 
@@ -66,3 +72,35 @@ def evaluate_held_out(
         languages[language][0] += score.correct
         languages[language][1] += score.total
     return HeldOutReport({k: Score(*v) for k, v in languages.items()}, by_intent, mistakes)
+
+
+@dataclass(frozen=True)
+class BlindReport:
+    by_language: dict[str, Score]
+    by_intent: dict[tuple[str, str], Score]
+    mistakes: list[tuple[str, str, str, str]]  # language, expected, predicted, text
+    left_out: int  # sentences that are also training sentences
+
+
+def evaluate_blind(understander: Understander) -> BlindReport:
+    """The trained model on the blind sentences (data/nlu_blind), minus any it was trained on."""
+    trained = {base.text.strip().lower() for base in load_bases()}
+    blind = load_blind()
+    cases = [case for case in blind if case.text.strip().lower() not in trained]
+    results = understander.understand_many([c.text for c in cases], date(2026, 11, 28))
+    counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    languages: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    mistakes = []
+    for case, result in zip(cases, results, strict=True):
+        right = result.intent == case.intent
+        for cell in (counts[(case.language, case.intent)], languages[case.language]):
+            cell[0] += right
+            cell[1] += 1
+        if not right:
+            mistakes.append((case.language, case.intent, result.intent, case.text))
+    return BlindReport(
+        {k: Score(*v) for k, v in sorted(languages.items())},
+        {k: Score(*v) for k, v in sorted(counts.items())},
+        mistakes,
+        len(blind) - len(cases),
+    )

@@ -76,6 +76,17 @@ def load_bases() -> list[Example]:
     return list(dict.fromkeys(bases))
 
 
+def load_blind() -> list[Example]:
+    """The blind test sentences of every language (data/nlu_blind), never used to train."""
+    blind = []
+    for language in LANGUAGES:
+        for line in _read(f"nlu_blind/{language}.tsv").splitlines():
+            if line.strip() and not line.startswith("#"):
+                intent, text = line.split("\t", 1)
+                blind.append(Example(text.strip(), intent, language))
+    return blind
+
+
 def load_composed(seed: int, per_pattern: int = 60) -> list[Example]:
     """Sentences composed from the parts in ``data/nlu/compose.yaml``, sampled per pattern."""
     rng = random.Random(seed)
