@@ -391,14 +391,18 @@ class Conversation(SlotFilling, Closing):
 
     def _track(self, shipment: Shipment) -> None:
         """The status of the parcel, and of any other parcel the same message names."""
-        self._say_status(shipment)
         named = [s.value for s in self.last.slots if s.type == "waybill"] if self.last else []
-        for waybill in dict.fromkeys(named):
-            if waybill != shipment.waybill:
-                try:
-                    self._say_status(get_shipment(self.ctx, waybill))
-                except (ShipmentNotFound, InvalidWaybill):
-                    self._say("shipment_not_found", waybill=waybill)
+        in_order = list(dict.fromkeys(named))
+        if shipment.waybill not in in_order:
+            in_order.insert(0, shipment.waybill)
+        for waybill in in_order:
+            if waybill == shipment.waybill:
+                self._say_status(shipment)
+                continue
+            try:
+                self._say_status(get_shipment(self.ctx, waybill))
+            except (ShipmentNotFound, InvalidWaybill):
+                self._say("shipment_not_found", waybill=waybill)
         self._finish("resolved")
         self._check_answered()
 
