@@ -25,7 +25,7 @@ _LEAD_IN = re.compile(
     r"deliver(?:ed)? (?:it )?to|send (?:it )?to|redirect (?:it )?to|ship (?:it )?to|"
     r"(?:change|move|switch) (?:it |the (?:delivery )?address )?to|address is|"
     r"kirim(?:kan)? ke|antar(?:kan)? ke|ke(?=\s+(?:jl\b|jalan\b))|"
-    r"ganti(?: alamat)? ke|alamat(?: baru)?(?: saya)?(?: di| adalah)?)\s*[:：]?\s*)",
+    r"ganti(?: alamat)? ke|alamat(?: baru)?(?: saya)?(?: di| adalah)?)(?![a-z])\s*[:：]?\s*)",
     re.IGNORECASE,
 )
 _TRAILING = re.compile(
@@ -54,8 +54,21 @@ def _jionlp() -> ModuleType:
     return module
 
 
+# "…27号 and deliver it tomorrow afternoon": another request after the address is not part of it
+_NEXT_REQUEST = re.compile(
+    r"\s*[,，;；]?\s*(?:\b(?:and|then|also|lalu|terus|dan|sama)\b|然后|并且|另外|顺便|再)\s*\S",
+    re.IGNORECASE,
+)
+
+
 def strip_lead_in(text: str) -> str:
-    return _TRAILING.sub("", _LEAD_IN.sub("", text.strip())).strip()
+    body = _LEAD_IN.sub("", text.strip())
+    for found in _NEXT_REQUEST.finditer(body):
+        head = body[: found.start()]
+        if looks_like_address(head) and re.search(r"\d", head):
+            body = body[: found.start()]
+            break
+    return _TRAILING.sub("", body).strip()
 
 
 def looks_like_address(text: str) -> bool:
@@ -73,8 +86,38 @@ def parse_chinese_address(text: str, current: Address | None) -> Address | None:
         province = province or current.province
     if not city or not detail:
         return None
+    if not county:
+        county, detail = _district_typo(province, city, detail)
     street, _, rest = _split_street(detail)
     return Address("CN", province or "", city, county or "", street, rest, "", body)
+
+
+_DISTRICT_WORD = re.compile(r"^[\u4e00-\u9fff]{1,4}(?:区|县)")
+
+
+def _district_typo(province: str | None, city: str, detail: str) -> tuple[str | None, str]:
+    """ "海定区" for 海淀区: a district of the city one character away (jionlp misses these)."""
+    written = _DISTRICT_WORD.match(detail)
+    if not written:
+        return None, detail
+    districts = _districts(province or city, city)
+    close = [
+        d
+        for d in districts
+        if len(d) == len(written.group())
+        and sum(a != b for a, b in zip(d, written.group(), strict=True)) == 1
+    ]
+    if len(close) != 1:
+        return None, detail
+    return close[0], detail[written.end() :]
+
+
+@cache
+def _districts(province: str, city: str) -> tuple[str, ...]:
+    with contextlib.redirect_stdout(io.StringIO()):
+        places = _jionlp().china_location_loader()
+    counties = places.get(province, {}).get(city, {})
+    return tuple(name for name in counties if not name.startswith("_"))
 
 
 @lru_cache(maxsize=4096)

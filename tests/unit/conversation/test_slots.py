@@ -71,6 +71,9 @@ def test_four_digits_inside_a_phone_or_waybill_are_not_verification_digits(polic
         # the park a road lies in is part of the address, not a word to drop
         ("上海市浦东新区张江高科技园区博云路2号", "上海市浦东新区张江高科技园区博云路2号"),
         ("改到海淀区中关村软件园东北旺西路8号", "北京市海淀区中关村软件园东北旺西路8号"),
+        # a district one character off (jionlp does not know 海定区) is the city's 海淀区
+        ("北京市海定区中关村大街27号", "北京市海淀区中关村大街27号"),
+        ("改到海定区中关村大街27号", "北京市海淀区中关村大街27号"),
     ],
 )
 def test_chinese_addresses_are_completed_from_the_current_destination(
