@@ -22,6 +22,7 @@ from parceldesk.bootstrap import Application, bootstrap
 from parceldesk.config import Settings
 from parceldesk.conversation.addresses import parse_address
 from parceldesk.conversation.engine import Conversation
+from parceldesk.conversation.nlu.training import reject_repeated_keys
 from parceldesk.conversation.nlu.understand import Understander
 from parceldesk.demo.world import STATUS_MIX
 from parceldesk.domain.addresses import Address, check_address
@@ -90,7 +91,12 @@ def _check_keys(data: Any, allowed: set[str], where: str) -> dict[str, Any]:
 
 
 class _Loader(yaml.SafeLoader):
-    """YAML where only true/false are booleans: "yes", "no", "y" and "n" are things people say."""
+    """YAML where only true/false are booleans: "yes", "no", "y" and "n" are things people say;
+    a key written twice (two ``given:`` in one scenario) is an error, not the second one kept."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        reject_repeated_keys(self, node)
+        return super().construct_mapping(node, deep=deep)
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -110,6 +116,8 @@ def _read_yaml(path: Path) -> Any:
         raise ScenarioError(f"{path}: cannot read the file ({error.strerror})") from error
     except UnicodeDecodeError as error:
         raise ScenarioError(f"{path}: not UTF-8 text") from error
+    except ValueError as error:  # a key written twice
+        raise ScenarioError(f"{path}: {error}") from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" line {mark.line + 1} column {mark.column + 1}" if mark else ""

@@ -46,3 +46,14 @@ def test_a_file_that_is_not_yaml_is_an_error_naming_the_line(tmp_path: Path) -> 
         load_scenarios(bad)
     with pytest.raises(ScenarioError, match="cannot read the file"):
         load_scenarios(tmp_path / "missing.yaml")
+
+
+def test_a_key_written_twice_is_an_error_not_the_second_one_kept(tmp_path: Path) -> None:
+    bad = tmp_path / "twice.yaml"
+    bad.write_text(
+        "scenarios:\n  - name: x\n    given: {shipments: []}\n    given: {shipments: []}\n"
+        "    turns: [{user: hi}]\n",
+        "utf-8",
+    )
+    with pytest.raises(ScenarioError, match=r"twice\.yaml: .*written twice: given"):
+        load_scenarios(bad)

@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any
 
 import yaml
+from yaml.constructor import BaseConstructor
 
 from parceldesk.domain.languages import LANGUAGES
 from parceldesk.domain.waybills import WaybillFormat
@@ -44,15 +45,21 @@ def _augment_data() -> dict[str, Any]:
     return data
 
 
+def reject_repeated_keys(loader: BaseConstructor, node: yaml.MappingNode) -> None:
+    """A key written twice in one mapping is an error: YAML would keep only the second value."""
+    keys = [loader.construct_object(key) for key, _ in node.value]
+    repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
+    if repeated:
+        mark = node.start_mark
+        where = f"line {mark.line + 1} column {mark.column + 1}"
+        raise ValueError(f"{where}: written twice: {', '.join(repeated)}")
+
+
 class TextLoader(yaml.BaseLoader):
-    """Every scalar as text; an intent written twice in one file is an error, as YAML would
-    otherwise keep only the second list."""
+    """Every scalar as text; an intent written twice in one file is an error."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        keys = [self.construct_object(key, deep=deep) for key, _ in node.value]
-        repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
-        if repeated:
-            raise ValueError(f"{node.start_mark}: written twice: {', '.join(repeated)}")
+        reject_repeated_keys(self, node)
         return super().construct_mapping(node, deep=deep)
 
 
