@@ -41,7 +41,7 @@ from parceldesk.conversation.utterances import (
     changes_proposal,
     confirmation,
     decode_address,
-    is_question,
+    is_tentative,
     only_slots,
 )
 from parceldesk.domain.errors import (
@@ -187,9 +187,9 @@ class Conversation(SlotFilling, Closing):
         agrees = answer == "yes" or (
             answer is None
             and u.intent == "affirm"
-            and len(u.text) <= 12
-            and not is_question(u.text)
-        )
+            and (len(u.text) <= 12 or (len(u.text.split()) <= 4 and u.confidence >= 0.8))
+            and not is_tentative(u.text)
+        )  # "that works for me", "please proceed"
         if agrees and not changes_proposal(u, pending.waybill):  # "ok, tomorrow evening" changes it
             self._emit(e.ActionConfirmed(pending.action))
             self._execute(pending)

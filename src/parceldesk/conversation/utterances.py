@@ -175,8 +175,13 @@ MAX_WORDS_ANYWHERE = 4  # a yes-word anywhere in a message this short: "the addr
 MAX_CHARS_ANYWHERE = 6  # the same for Chinese: "地址是对的"
 
 
-def is_question(text: str) -> bool:
-    return _QUESTION.search(text) is not None
+def is_tentative(text: str) -> bool:
+    """A question or a hesitation ("ok but wait"): not an answer to act on."""
+    lowered = text.lower()
+    hesitations = _yes_no()["hesitations"]
+    return _QUESTION.search(text) is not None or any(
+        contains_word(lowered, word) for word in hesitations
+    )
 
 
 def confirmation(text: str) -> Literal["yes", "no"] | None:
@@ -185,19 +190,21 @@ def confirmation(text: str) -> Literal["yes", "no"] | None:
     A negation anywhere wins over a yes-word, except in idioms that mean yes ("没问题", "why
     not"). A yes-word counts at the start of the message, or anywhere in a short one: in a
     longer message it is often part of something else ("deliver it right after lunch", "是不是在
-    路上了"). A question is neither: the customer is asking, not agreeing.
+    路上了"). A question or a hesitation ("ok but wait") is neither: the bot asks again.
     """
     lowered = text.lower().strip()
     words = _yes_no()
     rest = lowered
     for idiom in words["yes_idioms"]:
         rest = _without_word(rest, idiom)
-    if is_question(rest):
+    if _QUESTION.search(rest):
+        return None
+    if any(contains_word(rest, negation) for negation in words["negations"]):
+        return "no"
+    if is_tentative(rest):
         return None
     if rest != lowered:
         return "yes"
-    if any(contains_word(lowered, negation) for negation in words["negations"]):
-        return "no"
     start = _LEAD_FILLER.sub("", lowered)
     if any(_starts_with_word(start, yes) for yes in words["affirmations"]):
         return "yes"

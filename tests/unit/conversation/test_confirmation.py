@@ -33,7 +33,8 @@ def test_neither(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     ["wait, where is it right now?", "is it right?", "地址是哪里", "是吗", "可以吗", "right?",
-     "deliver it right after lunch", "kirimnya jam berapa ya?", "是不是明天到啊？"],
+     "deliver it right after lunch", "kirimnya jam berapa ya?", "是不是明天到啊？", "ok but wait",
+     "好，等一下", "iya tapi bentar", "no problem, but hold on"],
 )  # fmt: skip
 def test_a_question_or_a_yes_word_inside_other_words_is_not_a_yes(text: str) -> None:
     assert confirmation(text) != "yes"
