@@ -79,11 +79,14 @@ def refusal_text(language: str, code: str, reason: str, values: dict[str, str], 
     The policy's own reason is English; it is shown only in English and only for a refusal with
     no wording of its own.
     """
-    if code in REFUSAL_KEYS:
-        return say(language, REFUSAL_KEYS[code], reason=reason, **{**values, **more})
-    template = find_word(language, "refused_reasons", code)
-    if template is not None:
-        return template.format(**values, **more)
+    try:
+        if code in REFUSAL_KEYS:
+            return say(language, REFUSAL_KEYS[code], reason=reason, **{**values, **more})
+        template = find_word(language, "refused_reasons", code)
+        if template is not None:
+            return template.format(**values, **more)
+    except KeyError:  # a refusal without a value its sentence names: say it without them
+        pass
     if language == "en":
         return say(language, "refused_generic", reason=reason)
     return say(language, "refused_by_policy")

@@ -53,3 +53,8 @@ def test_a_refusal_is_worded_in_the_customers_language_never_with_the_english_re
             assert reason not in text, (language, code)
     assert "2026-12-05" in refusal_text("zh", "too_far_ahead", reason, values)
     assert reason in refusal_text("en", "a_code_with_no_wording_yet", reason, {})
+
+
+def test_a_refusal_missing_a_value_its_sentence_names_is_still_said() -> None:
+    assert refusal_text("zh", "too_far_ahead", "too far", {}) == refusal_text("zh", "?", "", {})
+    assert "too far" in refusal_text("en", "too_far_ahead", "too far", {})
