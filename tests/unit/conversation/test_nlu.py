@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import yaml
 
-from parceldesk.conversation.nlu.classifier import has_words
+from parceldesk.conversation.nlu.classifier import IntentClassifier, has_words
 from parceldesk.conversation.nlu.predict import predict_lines
 from parceldesk.conversation.nlu.report import evaluate_blind, evaluate_held_out
 from parceldesk.conversation.nlu.semantic import (
@@ -268,3 +268,15 @@ def test_every_training_file_names_each_intent_once() -> None:
 def test_an_intent_written_twice_in_one_data_file_is_an_error() -> None:
     with pytest.raises(ValueError, match="written twice: greet"):
         yaml.load("greet:\n- hi\nthanks:\n- ta\ngreet:\n- hello\n", Loader=TextLoader)
+
+
+def test_an_unclear_sentence_naming_a_waybill_asks_about_that_parcel() -> None:
+    intents = ["track_parcel", "complaint", "greet", "thanks", "out_of_scope"]
+    texts = ["where is my parcel", "this is terrible", "hello there", "thank you", "sing a song"]
+    classifier = IntentClassifier.train(texts * 3, intents * 3)
+    unclear = ["qzv wxk ⟨waybill⟩", "qzv wxk", "⟨waybill⟩"]
+    scores = classifier.predict(unclear, about_a_parcel=[True, False, True])
+    assert all(score.confidence < classifier.threshold for score in scores)
+    assert [score.intent for score in scores] == ["track_parcel", "out_of_scope", "out_of_scope"]
+    sure = classifier.predict(["sing a song ⟨waybill⟩"], about_a_parcel=[True])
+    assert sure[0].intent == "out_of_scope"  # sure it is not about the parcel

@@ -29,6 +29,7 @@ from parceldesk.conversation.nlu.semantic import (
 from parceldesk.conversation.nlu.training import OUT_OF_SCOPE
 
 CONFIDENCE_THRESHOLD = 0.30
+TRACK_PARCEL = "track_parcel"
 MODEL_FORMAT = "4"  # bump when IntentClassifier's pickled shape changes
 
 
@@ -189,15 +190,30 @@ class IntentClassifier:
         return classes
 
     def predict(
-        self, texts: Sequence[str], languages: Sequence[str | None] | None = None
+        self,
+        texts: Sequence[str],
+        languages: Sequence[str | None] | None = None,
+        about_a_parcel: Sequence[bool] | None = None,
     ) -> list[IntentScore]:
-        """The best intent per text; below the threshold the honest answer is out_of_scope."""
+        """The best intent per text; below the threshold the honest answer is out_of_scope.
+
+        A sentence ``about_a_parcel`` (it names a waybill) is not out of scope for a carrier: below
+        the threshold it asks where that parcel is (the read-only request), with tracking's own
+        low confidence. Guessing a write ("complaint", 0.21, for a
+        bare waybill) would start a task the customer never asked for.
+        """
         probabilities = self.probabilities(texts, languages)
         classes = self.classes
+        tracking = int(np.flatnonzero(classes == TRACK_PARCEL)[0])
         scores = []
-        for row in probabilities:
+        parcels = about_a_parcel or [False] * len(texts)
+        for row, text, about in zip(probabilities, texts, parcels, strict=True):
+            parcel = about and has_words(text)  # a bare waybill is a slot, left to the dialogue
             index = int(np.argmax(row))
+            if row[index] < self.threshold and parcel:
+                index = tracking
             confidence = float(row[index])
-            intent = str(classes[index]) if confidence >= self.threshold else OUT_OF_SCOPE
+            below = confidence < self.threshold and not parcel
+            intent = OUT_OF_SCOPE if below else str(classes[index])
             scores.append(IntentScore(intent, round(confidence, 4)))
         return scores

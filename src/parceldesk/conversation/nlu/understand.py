@@ -23,6 +23,7 @@ from parceldesk.conversation.addresses import looks_like_address, parse_address,
 from parceldesk.conversation.language import detect_language, warm_up_language_detection
 from parceldesk.conversation.nlu.classifier import MODEL_FORMAT, IntentClassifier
 from parceldesk.conversation.nlu.semantic import EMBEDDER_NAME, find_embedder
+from parceldesk.conversation.nlu.spelling import normalise_spelling
 from parceldesk.conversation.nlu.training import (
     Example,
     expand,
@@ -50,11 +51,12 @@ class Understanding:
 
 
 def mask(text: str, slots: Sequence[Slot]) -> str:
+    """What the intent model reads: slots masked, chat spellings read as words."""
     out, last = [], 0
     for slot in sorted((s for s in slots if s.type in MASKED), key=lambda s: s.start):
         out += [text[last : slot.start], f" ⟨{slot.type}⟩ "]
         last = slot.end
-    return "".join([*out, text[last:]]).strip()
+    return normalise_spelling("".join([*out, text[last:]]).strip())
 
 
 @cache
@@ -90,7 +92,7 @@ def training_fingerprint() -> str:
     files = sorted(
         f"nlu/{entry.name}" for entry in data.joinpath("nlu").iterdir() if entry.is_file()
     )
-    names = ["nlu_augment.yaml", *files]
+    names = ["nlu_augment.yaml", "nlu_spelling.yaml", *files]
     for name in names:
         digest.update(data.joinpath(name).read_bytes())
     return digest.hexdigest()[:16]
@@ -148,7 +150,9 @@ class Understander:
         hints = hints or [None] * len(texts)
         languages = [detect_language(t, h).language for t, h in zip(texts, hints, strict=True)]
         scores = self._classifier.predict(
-            [mask(t, s) for t, s in zip(texts, slot_lists, strict=True)], languages
+            [mask(t, s) for t, s in zip(texts, slot_lists, strict=True)],
+            languages,
+            [any(slot.type == "waybill" for slot in slots) for slots in slot_lists],
         )
         results = []
         for text, slots, score, language in zip(texts, slot_lists, scores, languages, strict=True):
