@@ -41,6 +41,7 @@ from parceldesk.conversation.utterances import (
     changes_proposal,
     confirmation,
     decode_address,
+    is_frustrated,
     is_tentative,
     only_slots,
 )
@@ -102,6 +103,8 @@ class Conversation(SlotFilling, Closing):
         asks_human = HUMAN_WORDS.search(text) and len(text) <= 20 and understood.intent not in TASKS
         if understood.intent == "human_agent" or asks_human:
             self._handoff("customer_request")
+        elif is_frustrated(text):
+            self._handoff("customer_frustrated")
         elif self._closing_answer(understood):
             pass
         elif self.state.pending is not None:
@@ -339,16 +342,8 @@ class Conversation(SlotFilling, Closing):
     def _advance_complaint(self) -> None:
         slots = self.state.slots
         if "description" not in slots:
-            described = (
-                self.last is not None
-                and len(self.last.text) > 12
-                and self.last.intent == "complaint"
-            )
-            if not described:
-                self._ask("description", "ask_complaint")
-                return
-            assert self.last is not None
-            self._emit(e.SlotFilled("description", self.last.text.strip()))
+            self._ask("description", "ask_complaint")
+            return
         description = self.state.slots["description"]
         category, severity = classify_complaint(description)
         params = {"category": category, "severity": severity, "description": description}

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from parceldesk.conversation import events as e
 from parceldesk.conversation.addresses import looks_like_address, parse_address
+from parceldesk.conversation.descriptions import answers_what_happened, tells_what_happened
 from parceldesk.conversation.nlu.understand import Understanding
 from parceldesk.conversation.slots import find_keyed_waybill
 from parceldesk.conversation.state import ConversationState
@@ -30,6 +31,7 @@ from parceldesk.services.context import Context
 from parceldesk.services.tracking import get_shipment
 from parceldesk.services.verification import acting_role, verify_party
 
+DESCRIBED_TASKS = frozenset({"complaint", "report_damage_loss"})
 NEEDS_VERIFICATION = {
     "change_address", "reschedule_delivery", "hold_at_station", "intercept_return",
     "report_damage_loss",
@@ -81,12 +83,24 @@ class SlotFilling:
         task, asked = self.state.task, self.state.asked
         if task == "request_pickup":
             return self._absorb_pickup(u)
-        if task == "change_address" and (asked == "new_address" or looks_like_address(u.text)):
+        if task == "change_address" and (
+            asked == "new_address"
+            or looks_like_address(u.text)
+            or self._proposed_address() is not None  # "no, building 5" corrects it
+        ):
             return self._absorb_address(u.text)
-        if asked == "description" and u.intent not in {"affirm", "deny"}:
+        if asked == "description":
+            described = u.intent not in {"affirm", "deny"} and answers_what_happened(u)
+        else:  # "the courier was rude to my mum" both starts a complaint and describes it
+            described = (
+                task in DESCRIBED_TASKS
+                and u.intent == task
+                and "description" not in self.state.slots
+                and tells_what_happened(u)
+            )
+        if described:
             self._emit(e.SlotFilled("description", u.text.strip()))
-            return True
-        return False
+        return described
 
     def _absorb_address(self, text: str) -> bool:
         waybill = self.state.slots.get("waybill")

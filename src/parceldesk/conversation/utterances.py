@@ -151,6 +151,19 @@ def decode_address(text: str) -> Address:
 
 
 @cache
+def _frustration() -> tuple[str, ...]:
+    path = resources.files("parceldesk.conversation").joinpath("data/frustration.yaml")
+    data = yaml.load(path.read_text("utf-8"), Loader=yaml.BaseLoader)
+    return tuple(str(phrase).lower() for phrases in data.values() for phrase in phrases)
+
+
+def is_frustrated(text: str) -> bool:
+    """The customer says the bot does not understand them or is useless ("你到底懂不懂")."""
+    lowered = text.lower().replace("’", "'")
+    return any(contains_word(lowered, phrase) for phrase in _frustration())
+
+
+@cache
 def _yes_no() -> dict[str, tuple[str, ...]]:
     path = resources.files("parceldesk.conversation").joinpath("data/yes_no.yaml")
     data = yaml.load(path.read_text("utf-8"), Loader=yaml.BaseLoader)
