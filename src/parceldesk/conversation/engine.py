@@ -446,6 +446,10 @@ class Conversation(SlotFilling, Closing):
         if self.state.misunderstood_in_a_row > MAX_MISUNDERSTANDINGS:
             self._handoff("repeated_misunderstanding")
             return
+        if prompt == "not_understood" and self.state.task and self.state.asked:
+            self._say("not_understood_in_task")  # then the open question again, not the menu
+            self._advance()
+            return
         self._say(prompt)
 
     def _finish(self, outcome: str) -> None:

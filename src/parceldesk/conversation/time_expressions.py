@@ -34,6 +34,7 @@ _CHINESE_DIGITS = {
     "九": 9,
 }
 _HOUR = r"(?P<hour>\d{1,2}|[零一二两三四五六七八九十]{1,3})"
+_START = _HOUR.replace("?P<hour>", "?P<start>")
 _MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "mei": 5, "jun": 6, "jul": 7,
            "aug": 8, "agu": 8, "agt": 8, "sep": 9, "oct": 10, "okt": 10, "nov": 11, "dec": 12,
            "des": 12}  # fmt: skip
@@ -56,10 +57,12 @@ class _Rules:
     weekday: re.Pattern[str]
     weekdays: dict[str, int]
     next_prefixes: tuple[str, ...]
+    this_prefixes: tuple[str, ...]
     parts: re.Pattern[str]
     parts_of_day: dict[str, str]
     before: tuple[re.Pattern[str], ...]
     after: tuple[re.Pattern[str], ...]
+    ranges: tuple[re.Pattern[str], ...]
     absolute: tuple[re.Pattern[str], ...]
 
 
@@ -80,7 +83,7 @@ def _rules(language: str) -> _Rules:
     data = _load(language)
     bounded = language != "zh"
     flags = re.IGNORECASE
-    prefixes = [*data["weekday_prefixes"], *data["next_week_prefixes"]]
+    prefixes = [*data["weekday_prefixes"], *data["next_week_prefixes"], *data["this_week_prefixes"]]
     weekday = rf"(?P<prefix>{'|'.join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))})(?P<weekday>{'|'.join(re.escape(w) for w in sorted(data['weekdays'], key=len, reverse=True))})"  # noqa: E501
     return _Rules(
         relative=re.compile(_alternation(list(data["relative_days"]), bounded), flags),
@@ -88,10 +91,15 @@ def _rules(language: str) -> _Rules:
         weekday=re.compile(rf"(?<![\w]){weekday}(?![\w])" if bounded else weekday, flags),
         weekdays={k.lower(): v for k, v in data["weekdays"].items()},
         next_prefixes=tuple(p.lower() for p in data["next_week_prefixes"]),
+        this_prefixes=tuple(p.lower() for p in data["this_week_prefixes"]),
         parts=re.compile(_alternation(list(data["parts_of_day"]), bounded), flags),
         parts_of_day={k.lower(): v for k, v in data["parts_of_day"].items()},
         before=tuple(re.compile(p.replace("{hour}", _HOUR), flags) for p in data["before"]),
         after=tuple(re.compile(p.replace("{hour}", _HOUR), flags) for p in data["after"]),
+        ranges=tuple(
+            re.compile(p.replace("{start}", _START).replace("{hour}", _HOUR), flags)
+            for p in data["ranges"]
+        ),
         absolute=tuple(re.compile(p, flags) for p in data["absolute_date"]),
     )
 
@@ -129,6 +137,8 @@ def _date_phrases(rules: _Rules, text: str, today: date) -> list[TimePhrase]:
         wanted = rules.weekdays[match.group("weekday").lower()]
         if match.group("prefix").lower() in rules.next_prefixes:
             ahead = 7 - today.weekday() + wanted
+        elif match.group("prefix").lower() in rules.this_prefixes:
+            ahead = (wanted - today.weekday()) % 7  # "this Saturday" on a Saturday is today
         else:
             ahead = (wanted - today.weekday()) % 7 or 7
         day = today + timedelta(days=ahead)
@@ -163,14 +173,44 @@ def _resolve_hour(hour: int, part: str | None, ampm: str | None) -> int:
     return hour + 12 if part is None and 1 <= hour <= 7 else hour
 
 
-def _window_phrases(rules: _Rules, text: str) -> list[TimePhrase]:
+def _range_phrases(rules: _Rules, text: str, part: str | None, dated: bool) -> list[TimePhrase]:
+    """ "2-6pm", "from 9 to 12", "2点到6点": a window of the customer's own hours, within the
+    delivery day. Two bare numbers ("9-12") are hours only beside a day ("tomorrow 9-12")."""
+    day_start, day_end, _ = _common()
+    found = []
+    for pattern in rules.ranges:
+        for match in pattern.finditer(text):
+            first, last = chinese_number(match.group("start")), chinese_number(match.group("hour"))
+            ampm, ampm1 = match.groupdict().get("ampm"), match.groupdict().get("ampm1")
+            said = match.group()
+            marked = ampm or ampm1 or match.groupdict().get("from") or ":" in said or "." in said
+            marked = marked or not (
+                said[0].isdigit() and said[-1].isdigit()
+            )  # "jam 2-6", "2点到6点"
+            if first is None or last is None or not (marked or dated or part):
+                continue
+            end = _resolve_hour(last, part, ampm)
+            start = _resolve_hour(first, part, ampm1 or ampm)
+            if start >= end:  # "10-2pm": the pm is the end's
+                start = _resolve_hour(first, part, ampm1)
+            start, end = max(start, day_start.hour), min(end, day_end.hour)
+            if 0 <= start < end <= 24:
+                window = TimeWindow(time(start), time(end) if end < 24 else time(23, 59))
+                found.append(TimePhrase("window", str(window), match.start(), match.end()))
+    return found
+
+
+def _window_phrases(rules: _Rules, text: str, dated: bool = False) -> list[TimePhrase]:
     day_start, day_end, windows = _common()
     parts = [(m, rules.parts_of_day[m.group().lower()]) for m in rules.parts.finditer(text)]
     part = parts[0][1] if parts else None
-    found: list[TimePhrase] = []
+    found = _range_phrases(rules, text, part, dated)
+    ranged = [(p.start, p.end) for p in found]
     for patterns, is_before in ((rules.before, True), (rules.after, False)):
         for pattern in patterns:
             for match in pattern.finditer(text):
+                if any(a <= match.start() < b for a, b in ranged):
+                    continue  # "from 9" of "from 9 to 12"
                 number = chinese_number(match.group("hour"))
                 if number is None:
                     continue
@@ -194,6 +234,7 @@ def find_time_phrases(
     phrases: list[TimePhrase] = []
     for language in languages:
         rules = _rules(language)
-        phrases += _date_phrases(rules, text, today) + _window_phrases(rules, text)
+        dates = _date_phrases(rules, text, today)
+        phrases += dates + _window_phrases(rules, text, dated=bool(dates))
     unique = {(p.kind, p.value, p.start, p.end): p for p in phrases}
     return sorted(unique.values(), key=lambda p: (p.start, p.kind))

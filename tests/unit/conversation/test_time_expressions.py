@@ -42,17 +42,45 @@ def _read(text: str) -> tuple[str | None, str | None]:
         ("hari Jumat siang", "2026-12-04", "14:00-18:00"),
         ("setelah jam 4 sore besok", "2026-11-29", "16:00-21:00"),
         ("tanggal 3 Desember malam", "2026-12-03", "18:00-21:00"),
+        ("tomorrow 2-6pm", "2026-11-29", "14:00-18:00"),
+        ("tomorrow 14:00-18:00", "2026-11-29", "14:00-18:00"),
+        ("tomorrow 9-12", "2026-11-29", "09:00-12:00"),
+        ("10-2pm tomorrow", "2026-11-29", "10:00-14:00"),
+        ("between 2 and 6pm on Monday", "2026-11-30", "14:00-18:00"),
+        ("明天两点到六点", "2026-11-29", "14:00-18:00"),
+        ("明天2-6点", "2026-11-29", "14:00-18:00"),
+        ("besok pukul 14.00 sampai 18.00", "2026-11-29", "14:00-18:00"),
+        ("this Saturday evening", "2026-11-28", "18:00-21:00"),
+        ("这周六上午", "2026-11-28", "09:00-12:00"),
+        ("本周日", "2026-11-29", None),
     ],
 )
-def test_expressions_become_a_day_and_a_window(text: str, day: str, window: str) -> None:
+def test_expressions_become_a_day_and_a_window(text: str, day: str, window: str | None) -> None:
     assert _read(text) == (day, window)
 
 
 @pytest.mark.parametrize(
-    "text", ["where is my parcel", "我的快递到哪了", "paket saya di mana", "I need 3 boxes"]
+    "text",
+    [
+        "where is my parcel",
+        "我的快递到哪了",
+        "paket saya di mana",
+        "I need 3 boxes",
+        "delivery takes 2-3 days",
+        "it weighs 5-10 kg",
+        "Jl. Merdeka No. 5-7, Bandung",
+        "9-12",  # two bare numbers are hours only beside a day
+        "三到五天能到吗",
+    ],
 )
 def test_text_without_time_has_no_time_phrases(text: str) -> None:
     assert find_time_phrases(text, SATURDAY) == []
+
+
+def test_a_range_from_a_to_b_is_one_window_not_an_open_end() -> None:
+    assert [(p.kind, p.value) for p in find_time_phrases("from 9 to 12", SATURDAY)] == [
+        ("window", "09:00-12:00")
+    ]
 
 
 def test_a_bare_weekday_means_the_next_one_never_today() -> None:
