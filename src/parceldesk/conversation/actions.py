@@ -40,7 +40,7 @@ from parceldesk.domain.policy.decisions import (
     decide_intercept,
     decide_reschedule,
 )
-from parceldesk.domain.policy.requests import decide_claim, decide_pickup
+from parceldesk.domain.policy.requests import decide_claim, decide_pickup, find_restricted_item
 from parceldesk.domain.shipments import Appointment, Party, PartyRole, Shipment, TimeWindow
 from parceldesk.services.context import Context
 from parceldesk.services.requests import book_pickup, file_claim, file_complaint
@@ -253,6 +253,17 @@ def check_claim(
     """The refusal of a loss claim by this caller, before asking them to describe anything."""
     decision = decide_claim(ctx.policy, shipment, role, "loss", now)
     return None if decision.allowed else refusal(language, "file_claim", decision, shipment, role)
+
+
+def check_pickup_items(ctx: Context, language: str, text: str) -> Outcome | None:
+    """The refusal of a pickup for an item the carrier never carries ("几块锂电池"), said as soon
+    as the customer names it rather than after the address, the time and the weight."""
+    item = find_restricted_item(ctx.policy, text)
+    if item is None:
+        return None
+    reason = f"we cannot carry {item}"
+    text = refusal_text(language, "restricted_item", reason, {"item": item})
+    return Outcome((e.ActionRefused("book_pickup", "restricted_item"),), text)
 
 
 def propose_pickup(

@@ -23,20 +23,22 @@ from parceldesk.domain.addresses import Address
 _LEAD_IN = re.compile(
     r"^(?:.*?(?:改到|改成|改为|送到|寄到|转寄到|改派到|地址是|新地址|"
     r"deliver(?:ed)? (?:it )?to|send (?:it )?to|redirect (?:it )?to|ship (?:it )?to|"
+    r"(?:deliver|send|redirect|ship|forward)\s+(?:[\w#-]+\s+){1,3}?to(?=\s+\d)|"
     r"(?:change|move|switch) (?:it |the (?:delivery )?address )?to|address is|"
     r"kirim(?:kan)? ke|antar(?:kan)? ke|ke(?=\s+(?:jl\b|jalan\b))|"
     r"ganti(?: alamat)? ke|alamat(?: baru)?(?: saya)?(?: di| adalah)?)(?![a-z])\s*[:：]?\s*)",
     re.IGNORECASE,
 )
 _TRAILING = re.compile(
-    r"[，,。.!！?？\s]*(?:吧|吗|谢谢|please|pls|ya|dong|kak|thanks)?[，,。.!！?？\s]*$",
+    r"[，,。.!！?？\s]*(?:吧|吗|谢谢|(?<![^\W\d_])(?:please|pls|ya|dong|kak|thanks))?[，,。.!！?？\s]*$",
     re.IGNORECASE,
 )
 _CN_STREET = re.compile(
     r"[\u4e00-\u9fff\w]+(?:路|街|大街|大道|巷|胡同|道)\d+号|\d+号楼|\d+栋|小区|大厦|广场|中心|室"
 )
 _LATIN_STREET = re.compile(
-    r"\b(?:jl\.?|jalan)\s+\S+|\b\d+[a-z]?\s+(?:[\w'’]+\s+){1,3}(?:road|rd|street|st|avenue|ave|drive|dr|lane|ln|boulevard|way|crescent)\b|\bblk\s+\d+",
+    r"\b(?:jl\.?|jalan)\s+\S+|\b\d+[a-z]?\s+(?:[\w'’]+\s+){1,3}(?:road|rd|street|st|avenue|ave|drive|dr|lane|ln|boulevard|way|crescent|place|square|"
+    r"terrace|quay|highway)\b|\bblk\s+\d+",
     re.IGNORECASE,
 )
 # "228220", and "228 220" / "228-220" as people and recognisers group it; not a unit "#12-345"

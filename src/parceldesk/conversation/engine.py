@@ -15,6 +15,7 @@ from parceldesk.conversation import events as e
 from parceldesk.conversation.actions import (
     Outcome,
     check_claim,
+    check_pickup_items,
     classify_complaint,
     done_message,
     execute,
@@ -100,7 +101,12 @@ class Conversation(SlotFilling, Closing):
         if self.state.turns > 1 and (looks_like_address(text) or only_slots(understood)):
             language = self.state.language  # an address or a number does not change the language
         self._emit(e.IntentDetected(understood.intent, understood.confidence, language))
-        asks_human = HUMAN_WORDS.search(text) and len(text) <= 20 and understood.intent not in TASKS
+        asks_human = (
+            HUMAN_WORDS.search(text)
+            and len(text) <= 20
+            and understood.intent not in TASKS
+            and understood.slot("faq_topic") != "assistant"  # "你是真人吗" asks, not requests
+        )
         if understood.intent == "human_agent" or asks_human:
             self._handoff("customer_request")
         elif is_frustrated(text):
@@ -353,7 +359,10 @@ class Conversation(SlotFilling, Closing):
 
     def _advance_pickup(self) -> None:
         slots, lang = self.state.slots, self.state.language
-        if "pickup_address" not in slots:
+        named = slots.get("items") or (self.last.text if self.last else "")
+        if refused := check_pickup_items(self.ctx, lang, named):
+            self._emit_outcome(refused)
+        elif "pickup_address" not in slots:
             self._ask("pickup_address", "ask_pickup_address")
         elif "date" not in slots or "window" not in slots:
             windows = ", ".join(str(w) for w in self.ctx.policy.pickup.windows)

@@ -280,3 +280,20 @@ def test_an_unclear_sentence_naming_a_waybill_asks_about_that_parcel() -> None:
     assert [score.intent for score in scores] == ["track_parcel", "out_of_scope", "out_of_scope"]
     sure = classifier.predict(["sing a song ⟨waybill⟩"], about_a_parcel=[True])
     assert sure[0].intent == "out_of_scope"  # sure it is not about the parcel
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("am I talking to a bot?", "faq"),
+        ("你是真人吗", "faq"),
+        ("kamu bot ya?", "faq"),
+        ("are you a bot? I want to talk to a human", "human_agent"),
+    ],
+)
+def test_a_question_about_the_assistant_is_answered_unless_a_person_is_asked_for(
+    understander: Understander, text: str, intent: str
+) -> None:
+    understood = understander.understand(text, TODAY)
+    assert understood.intent == intent
+    assert (understood.slot("faq_topic") == "assistant") is (intent == "faq")

@@ -150,10 +150,18 @@ RAFFLES = Address("SG", "", "Singapore", "", "1 Raffles Place", "", "048616")
          ("10 Kim Yam Road", "#12-345", "", "Singapore", "239330")),
         # a Singapore postal code names one building: never carried to a new street
         ("send it to 5 Temasek Avenue", RAFFLES, ("5 Temasek Avenue", "", "", "Singapore", "")),
+        # a city ending in "ya" keeps it: the particle is only a word of its own
+        ("tolong diubah ke Jl. Pemuda No. 20, Surabaya", JAKARTA,
+         ("Jl. Pemuda No. 20", "", "", "Surabaya", "")),
+        ("ke Jl. Pemuda No. 20, Surabaya ya", JAKARTA,
+         ("Jl. Pemuda No. 20", "", "", "Surabaya", "")),
+        # a "Place", and the parcel's number between the request and the address
+        ("hi, can you redirect PD0000000100008 to 1 Raffles Place, Singapore 048616", None,
+         ("1 Raffles Place", "", "", "Singapore", "048616")),
     ],
 )  # fmt: skip
 def test_latin_addresses_are_split_into_street_detail_and_district(
-    text: str, current: Address, expected: tuple[str, ...]
+    text: str, current: Address | None, expected: tuple[str, ...]
 ) -> None:
     parsed = parse_address(text, current)
     assert parsed is not None

@@ -21,7 +21,7 @@ import yaml
 
 from parceldesk.conversation.addresses import looks_like_address, parse_address, strip_lead_in
 from parceldesk.conversation.language import detect_language, warm_up_language_detection
-from parceldesk.conversation.nlu.classifier import MODEL_FORMAT, IntentClassifier
+from parceldesk.conversation.nlu.classifier import MODEL_FORMAT, IntentClassifier, IntentScore
 from parceldesk.conversation.nlu.semantic import EMBEDDER_NAME, find_embedder
 from parceldesk.conversation.nlu.spelling import normalise_spelling
 from parceldesk.conversation.nlu.training import (
@@ -35,6 +35,12 @@ from parceldesk.conversation.slots import Slot, extract_slots
 from parceldesk.domain.waybills import WaybillFormat
 
 MASKED = ("waybill", "waybill_invalid", "phone", "digits")
+ASSISTANT_TOPIC = "assistant"
+ASKS_FOR_A_PERSON = re.compile(
+    r"转人工|人工客服|\bagent\b|\bagen\b|talk to|speak (?:to|with)|connect me|transfer me|"
+    r"bicara (?:dengan|sama)|sambungkan",
+    re.IGNORECASE,
+)
 TRAINING_SEED = 20261128
 
 
@@ -159,7 +165,10 @@ class Understander:
             found = list(slots)
             if (address := find_address_slot(text)) is not None:
                 found.append(address)
-            if score.intent == "faq" and (topic := find_faq_topic(text)):
+            topic = find_faq_topic(text)
+            if topic == ASSISTANT_TOPIC and not ASKS_FOR_A_PERSON.search(text):
+                score = IntentScore("faq", 1.0)  # "am I talking to a bot?": the rule decides
+            if score.intent == "faq" and topic:
                 found.append(Slot("faq_topic", topic, 0, len(text)))
             results.append(
                 Understanding(text, language, score.intent, score.confidence, tuple(found))
