@@ -203,6 +203,11 @@ def _shipment(app: Application, given: dict[str, Any], serial: int, now: datetim
 def _substitute(text: str, refs: dict[str, Shipment]) -> str:
     def value(match: re.Match[str]) -> str:
         ref, attribute = match.group(1), match.group(2)
+        if ref not in refs:
+            known = ", ".join(sorted(refs)) or "none"
+            raise ScenarioError(
+                f"{{{ref}.{attribute}}}: no shipment {ref} is given (given: {known})"
+            )
         shipment = refs[ref]
         fields = {
             "waybill": shipment.waybill,

@@ -57,3 +57,15 @@ def test_a_key_written_twice_is_an_error_not_the_second_one_kept(tmp_path: Path)
     )
     with pytest.raises(ScenarioError, match=r"twice\.yaml: .*written twice: given"):
         load_scenarios(bad)
+
+
+def test_a_shipment_named_but_not_given_fails_the_scenario_naming_it(
+    understander: Understander,
+) -> None:
+    scenario = {
+        "name": "x",
+        "given": {"shipments": [{"ref": "P1"}]},
+        "turns": [{"user": "where is {P2.waybill}"}],
+    }
+    result = run_scenario(scenario, "inline", understander)
+    assert result.failure == "error: {P2.waybill}: no shipment P2 is given (given: P1)"

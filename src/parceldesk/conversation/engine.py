@@ -30,7 +30,7 @@ from parceldesk.conversation.actions import (
 from parceldesk.conversation.addresses import looks_like_address
 from parceldesk.conversation.closing import Closing
 from parceldesk.conversation.filling import SlotFilling
-from parceldesk.conversation.nlu.understand import Understanding
+from parceldesk.conversation.nlu.understand import Understanding, asks_about_the_assistant
 from parceldesk.conversation.ports import MessageUnderstander
 from parceldesk.conversation.responses import say, word
 from parceldesk.conversation.state import ConversationState, apply, fold
@@ -101,13 +101,10 @@ class Conversation(SlotFilling, Closing):
         if self.state.turns > 1 and (looks_like_address(text) or only_slots(understood)):
             language = self.state.language  # an address or a number does not change the language
         self._emit(e.IntentDetected(understood.intent, understood.confidence, language))
-        asks_human = (
-            HUMAN_WORDS.search(text)
-            and len(text) <= 20
-            and understood.intent not in TASKS
-            and understood.slot("faq_topic") != "assistant"  # "你是真人吗" asks, not requests
-        )
-        if understood.intent == "human_agent" or asks_human:
+        asks_human = HUMAN_WORDS.search(text) and len(text) <= 20 and understood.intent not in TASKS
+        if asks_about_the_assistant(text):  # "你是真人吗" asks, it does not request a person
+            self._say("faq_assistant")
+        elif understood.intent == "human_agent" or asks_human:
             self._handoff("customer_request")
         elif is_frustrated(text):
             self._handoff("customer_frustrated")
