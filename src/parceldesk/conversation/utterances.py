@@ -151,16 +151,23 @@ def decode_address(text: str) -> Address:
 
 
 @cache
-def _frustration() -> tuple[str, ...]:
+def _frustration() -> re.Pattern[str]:
     path = resources.files("parceldesk.conversation").joinpath("data/frustration.yaml")
     data = yaml.load(path.read_text("utf-8"), Loader=yaml.BaseLoader)
-    return tuple(str(phrase).lower() for phrases in data.values() for phrase in phrases)
+    phrases = sorted({str(p).lower() for ps in data.values() for p in ps}, key=len, reverse=True)
+    return re.compile(
+        "|".join(
+            re.escape(p)
+            if re.search(r"[\u4e00-\u9fff]", p)
+            else rf"(?<![\w']){re.escape(p)}(?![\w'])"
+            for p in phrases
+        )
+    )
 
 
 def is_frustrated(text: str) -> bool:
     """The customer says the bot does not understand them or is useless ("你到底懂不懂")."""
-    lowered = text.lower().replace("’", "'")
-    return any(contains_word(lowered, phrase) for phrase in _frustration())
+    return _frustration().search(text.lower().replace("’", "'")) is not None
 
 
 @cache

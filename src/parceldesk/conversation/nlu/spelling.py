@@ -11,6 +11,7 @@ found on the message as written, before this runs. The list is data (``nlu_spell
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
@@ -19,10 +20,19 @@ import yaml
 from parceldesk.conversation.nlu.training import TextLoader
 
 _LATIN = re.compile(r"[A-Za-z0-9']+")
+_WORD = re.compile(r"[\w']+")  # Chinese characters are \w too: "check一下" is no "check"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class _Table:
+    words: dict[str, str]  # whole Latin words, lower case
+    chinese: re.Pattern[str] | None  # Chinese spellings, matched anywhere
+    chinese_words: dict[str, str]
 
 
 @cache
-def _replacements() -> tuple[re.Pattern[str], dict[str, str]]:
+def _replacements() -> _Table:
     path = resources.files("parceldesk.conversation").joinpath("data/nlu_spelling.yaml")
     data = yaml.load(path.read_text("utf-8"), Loader=TextLoader)
     table: dict[str, str] = {}
@@ -33,14 +43,23 @@ def _replacements() -> tuple[re.Pattern[str], dict[str, str]]:
                 if key in table and table[key] != word:
                     raise ValueError(f"{path}: {spelling!r} stands for two words ({language})")
                 table[key] = word
-    keys = sorted(table, key=len, reverse=True)
-    parts = [
-        rf"(?<![\w']){re.escape(k)}(?![\w'])" if _LATIN.fullmatch(k) else re.escape(k) for k in keys
-    ]
-    return re.compile("|".join(parts), re.IGNORECASE), table
+    latin = {k: v for k, v in table.items() if _LATIN.fullmatch(k)}
+    chinese = {k: v for k, v in table.items() if k not in latin}
+    keys = sorted(chinese, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(k) for k in keys)) if keys else None
+    return _Table(latin, pattern, chinese)
 
 
 def normalise_spelling(text: str) -> str:
-    """``text`` with each chat spelling replaced by the word it stands for."""
-    pattern, table = _replacements()
-    return pattern.sub(lambda match: table[match.group(0).lower()], text)
+    """``text`` with each chat spelling replaced by the word it stands for.
+
+    Word by word through a dictionary (~0.01 ms a message): one regular expression of all ~300
+    spellings with look-arounds cost ~0.4 ms, more than the intent model itself.
+    """
+    table = _replacements()
+    words = table.words
+    text = _WORD.sub(lambda match: words.get(match.group().lower(), match.group()), text)
+    if table.chinese is not None and _HAN.search(text):
+        chinese = table.chinese_words
+        text = table.chinese.sub(lambda match: chinese[match.group()], text)
+    return text
