@@ -138,12 +138,26 @@ _ROAD = re.compile(
 )
 
 
+# A clause after the road that is still the address: "，2号楼1501室", "，B座"
+_BUILDING_CLAUSE = re.compile(r"\d+\s*(?:号楼|栋|幢|单元|室|层|楼|座|号)|[A-Za-z]座|门")
+
+
+def _building_after(rest: str) -> str:
+    """The building and room after the road, without a next clause ("，明天下午送")."""
+    kept = []
+    for number, clause in enumerate(re.split(r"[，,。;；!！?？]", rest)):
+        if number and not _BUILDING_CLAUSE.search(clause):
+            break
+        kept.append(clause.strip())
+    return "，".join(part for part in kept if part)
+
+
 def _split_street(detail: str) -> tuple[str, str, str]:
     """(road and number, "", building/room after it); chatty words before the road are dropped."""
     matches = list(_ROAD.finditer(detail))
     if matches:
         road = matches[-1]
-        return road.group(), "", detail[road.end() :].strip()
+        return road.group(), "", _building_after(detail[road.end() :].strip())
     return detail, "", ""
 
 

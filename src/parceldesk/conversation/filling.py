@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from parceldesk.conversation import events as e
@@ -32,6 +33,19 @@ from parceldesk.services.tracking import get_shipment
 from parceldesk.services.verification import acting_role, verify_party
 
 DESCRIBED_TASKS = frozenset({"complaint", "report_damage_loss"})
+NOT_ADDRESS = frozenset({"date", "window", "phone", "waybill", "waybill_invalid"})
+
+
+def address_text(u: Understanding) -> str:
+    """The message without its day, time, phone and waybill, which are no part of an address
+    ("北京市朝阳区建国路88号 tomorrow 9-12" is the street, then the time)."""
+    rest = list(u.text)
+    for slot in u.slots:
+        if slot.type in NOT_ADDRESS:
+            rest[slot.start : slot.end] = [" "] * (slot.end - slot.start)
+    return re.sub(r"\s+", " ", "".join(rest)).strip()
+
+
 NEEDS_VERIFICATION = {
     "change_address", "reschedule_delivery", "hold_at_station", "intercept_return",
     "report_damage_loss",
@@ -88,7 +102,7 @@ class SlotFilling:
             or looks_like_address(u.text)
             or self._proposed_address() is not None  # "no, building 5" corrects it
         ):
-            return self._absorb_address(u.text)
+            return self._absorb_address(address_text(u))
         if asked == "description":
             described = u.intent not in {"affirm", "deny"} and answers_what_happened(u)
         else:  # "the courier was rude to my mum" both starts a complaint and describes it
@@ -159,7 +173,7 @@ class SlotFilling:
     def _absorb_pickup(self, u: Understanding) -> bool:
         taken = False
         if "pickup_address" not in self.state.slots and looks_like_address(u.text):
-            self._fill_address("pickup_address", parse_address(u.text, None))
+            self._fill_address("pickup_address", parse_address(address_text(u), None))
             if "pickup_address" not in self.state.slots:
                 return True
             taken = True

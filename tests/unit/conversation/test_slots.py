@@ -74,6 +74,9 @@ def test_four_digits_inside_a_phone_or_waybill_are_not_verification_digits(polic
         # a district one character off (jionlp does not know 海定区) is the city's 海淀区
         ("北京市海定区中关村大街27号", "北京市海淀区中关村大街27号"),
         ("改到海定区中关村大街27号", "北京市海淀区中关村大街27号"),
+        # the next clause is no part of the address; a building in its own clause is
+        ("改到北京市海淀区中关村大街27号，明天下午送", "北京市海淀区中关村大街27号"),
+        ("北京市朝阳区建国路88号，2号楼1501室，谢谢", "北京市朝阳区建国路88号2号楼1501室"),
     ],
 )
 def test_chinese_addresses_are_completed_from_the_current_destination(
