@@ -69,12 +69,17 @@ def test_expressions_become_a_day_and_a_window(text: str, day: str, window: str 
         "delivery takes 2-3 days",
         "it weighs 5-10 kg",
         "Jl. Merdeka No. 5-7, Bandung",
+        "10 Anson Road, #09-11, Singapore 079903",  # a unit, even beside "tomorrow" below
         "9-12",  # two bare numbers are hours only beside a day
         "三到五天能到吗",
     ],
 )
 def test_text_without_time_has_no_time_phrases(text: str) -> None:
     assert find_time_phrases(text, SATURDAY) == []
+
+
+def test_a_singapore_unit_beside_a_day_is_not_a_window() -> None:
+    assert _read("deliver tomorrow to 10 Anson Road, #09-11") == ("2026-11-29", None)
 
 
 def test_a_range_from_a_to_b_is_one_window_not_an_open_end() -> None:
