@@ -219,6 +219,8 @@ def parse_latin_address(text: str, current: Address | None) -> Address | None:
 
 _PLACE_WORDS = re.compile(r"^(?:indonesia|singapore|dki jakarta|jawa \w+|bali)$", re.IGNORECASE)
 _ID_STREET_WORD = re.compile(r"\b(?:jl\.?|jalan)\s", re.IGNORECASE)
+# Words without a digit ending in "to" / "is" / "at" before the house number: "… to 25 Scotts Road"
+_SAID_BEFORE_NUMBER = re.compile(r"^\D*?\b(?:to|is|at|ke|di|adalah)\s+(?=\d)", re.IGNORECASE)
 _NUMBER_PART = re.compile(r"^(?:no\.?|nomor|number|#)\s*\S+$", re.IGNORECASE)
 
 
@@ -232,6 +234,8 @@ def _latin_parts(body: str, city: str) -> tuple[str, str, str]:
     street = parts[at] if parts else body
     if named_street := _ID_STREET_WORD.search(street):
         street = street[named_street.start() :]  # "saya Jalan Kemang" (said, not written)
+    elif said := _SAID_BEFORE_NUMBER.match(street):
+        street = street[said.end() :]  # "the lever to 25 Scotts Road" (a misheard lead-in)
     after = parts[at + 1 :]
     if after and _NUMBER_PART.match(after[0]) and not after[0].startswith("#"):
         street = f"{street} {after.pop(0)}"

@@ -149,6 +149,11 @@ RAFFLES = Address("SG", "", "Singapore", "", "1 Raffles Place", "", "048616")
         # a name with an apostrophe, several words; the postal code grouped as said or typed
         ("Deliver it to 25 Scott's Road, Singapore 228-220.", RAFFLES,
          ("25 Scott's Road", "", "", "Singapore", "228220")),
+        # a lead-in misheard on the phone ("Deliver it to"): the words before the number go
+        ("The lever to 25 Scots Road, Singapore 228220.", RAFFLES,
+         ("25 Scots Road", "", "", "Singapore", "228220")),
+        ("my new address is 8 Marina Boulevard, Singapore 018981", RAFFLES,
+         ("8 Marina Boulevard", "", "", "Singapore", "018981")),
         ("10 Kim Yam Road, #12-345, Singapore 239 330", RAFFLES,
          ("10 Kim Yam Road", "#12-345", "", "Singapore", "239330")),
         # a Singapore postal code names one building: never carried to a new street
