@@ -59,6 +59,7 @@ from parceldesk.services.tracking import get_shipment, tracking_view
 
 TASKS = {"track_parcel", "change_address", "reschedule_delivery", "hold_at_station",
          "intercept_return", "report_damage_loss", "complaint", "request_pickup"}  # fmt: skip
+PAID_CHANGES = {"change_address", "reschedule_delivery", "hold_at_station", "intercept_return"}
 MAX_MISUNDERSTANDINGS = 2
 MAX_REFUSALS = 2
 
@@ -104,6 +105,7 @@ class Conversation(SlotFilling, Closing):
         asks_human = HUMAN_WORDS.search(text) and len(text) <= 20 and understood.intent not in TASKS
         if asks_about_the_assistant(text):  # "你是真人吗" asks, it does not request a person
             self._say("faq_assistant")
+            self._repeat_open_question()
         elif understood.intent == "human_agent" or asks_human:
             self._handoff("customer_request")
         elif is_frustrated(text):
@@ -149,13 +151,23 @@ class Conversation(SlotFilling, Closing):
             if self.state.task:
                 self._advance()
         elif u.intent == "faq":
-            topic = u.slot("faq_topic")
-            self._say(f"faq_{topic or 'general'}")
-            if topic:
-                self._check_answered()
+            self._answer_faq(u.slot("faq_topic"))
         else:
             return False
         return True
+
+    def _answer_faq(self, topic: str | None) -> None:
+        """The answer; in the middle of a task, the task's own question again after it."""
+        task = self.state.task
+        if task and topic == "prices" and task in PAID_CHANGES:
+            if self.state.pending is None:  # the read-back repeated below shows the fee itself
+                self._say("fee_before_change")
+        else:
+            self._say(f"faq_{topic or 'general'}")
+        if task:
+            self._repeat_open_question()
+        elif topic:
+            self._check_answered()
 
     def _start(self, task: str, u: Understanding) -> None:
         current = self.state.task
@@ -215,6 +227,8 @@ class Conversation(SlotFilling, Closing):
         elif u.intent in TASKS and u.intent != pending.action:
             self._emit(e.ActionCancelled(pending.action))
             self._route(u)
+        elif u.intent == "faq" and u.slot("faq_topic"):  # "how much is it?" at the read-back
+            self._answer_faq(u.slot("faq_topic"))
         else:
             self._misunderstood(u.text, prompt="yes_no")
 
@@ -457,6 +471,18 @@ class Conversation(SlotFilling, Closing):
             self._advance()
             return
         self._say(prompt)
+
+    def _repeat_open_question(self) -> None:
+        """After an aside, the question the customer has not answered yet, again."""
+        if self.state.pending is None:
+            if self.state.task and self.state.asked:
+                self._advance()
+            return
+        this_turn = max(i for i, x in enumerate(self.events) if isinstance(x, e.UserSaid))
+        asked = [x for x in self.events[:this_turn] if isinstance(x, e.BotSaid)]
+        if asked:  # the read-back with its fee, word for word
+            self._emit(e.BotSaid(asked[-1].key, asked[-1].text))
+            self._replies.append(asked[-1].text)
 
     def _finish(self, outcome: str) -> None:
         if self.state.task:
