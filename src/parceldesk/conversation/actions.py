@@ -7,6 +7,7 @@ the customer accepted; the use case checks both again, so the dialogue cannot be
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -338,7 +339,9 @@ def classify_complaint(text: str) -> tuple[str, int]:
     return category, max([rules["default_severity"], *levels])
 
 
-def done_message(pending: e.ActionProposed, reference: str | None) -> tuple[str, dict[str, Any]]:
+def done_message(
+    pending: e.ActionProposed, reference: str | None, details: Mapping[str, object]
+) -> tuple[str, dict[str, Any]]:
     """The response key and values that tell the customer a change was made."""
     p, waybill = pending.params, pending.waybill
     match pending.action:
@@ -348,7 +351,9 @@ def done_message(pending: e.ActionProposed, reference: str | None) -> tuple[str,
         case "reschedule_delivery":
             return "done_reschedule", {"waybill": waybill, "date": p["date"], "window": p["window"]}
         case "hold_at_station":
-            return "done_hold", {"waybill": waybill, "until": p["until"]}
+            held_from = details.get("held_from", "station")  # a van's parcel goes back first
+            key = "done_hold" if held_from == "station" else f"done_hold_{held_from}"
+            return key, {"waybill": waybill, "until": p["until"]}
         case "intercept_return":
             return "done_intercept", {"waybill": waybill}
         case "book_pickup":

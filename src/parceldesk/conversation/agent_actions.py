@@ -98,7 +98,7 @@ def confirm_agent_action(
         raise PolicyRefusal("the fee has changed since you saw it; please review it again", "fee")
     credential = AgentAuthority(agent.id, PartyRole(_role_of(proposal)))
     result = execute(ctx, proposal.pending, None, key, CHANNEL, credential)
-    message, values = done_message(proposal.pending, result.reference)
+    message, values = done_message(proposal.pending, result.reference, result.details)
     told = say(view.handoff.queue_language, message, **values)
     chat.record_agent_action(agent, view.handoff.conversation_id, result, told)
     return told

@@ -265,7 +265,7 @@ class Conversation(SlotFilling, Closing):
             self._finish("resolved")
             self._handoff("severe_complaint")
             return
-        key, values = done_message(pending, reference)
+        key, values = done_message(pending, reference, details)
         self._say(key, **values)
         self._finish("resolved")
 

@@ -95,10 +95,17 @@ def hold_at_station(ctx: Context, cmd: HoldAtStation) -> WriteResult:
         return Change(
             after=shipment.held_at_station(cmd.until, scan),
             fee=decision.fee,
-            details={"until": cmd.until.isoformat()},
+            details={"until": cmd.until.isoformat(), "held_from": _held_from(shipment.status)},
         )
 
     return _run_shipment_write(ctx, "hold_at_station", cmd, apply)
+
+
+def _held_from(status: Status) -> str:
+    """Where the held parcel is now: at the station, on the courier's van, or still on its way."""
+    if status in {Status.AT_STATION, Status.FAILED_ATTEMPT, Status.HELD}:
+        return "station"
+    return "courier" if status is Status.OUT_FOR_DELIVERY else "on_the_way"
 
 
 def intercept_shipment(ctx: Context, cmd: InterceptShipment) -> WriteResult:
