@@ -64,6 +64,8 @@ class _Rules:
     after: tuple[re.Pattern[str], ...]
     ranges: tuple[re.Pattern[str], ...]
     absolute: tuple[re.Pattern[str], ...]
+    greetings: tuple[re.Pattern[str], ...]
+    reasons: re.Pattern[str]
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -101,6 +103,8 @@ def _rules(language: str) -> _Rules:
             for p in data["ranges"]
         ),
         absolute=tuple(re.compile(p, flags) for p in data["absolute_date"]),
+        greetings=tuple(re.compile(p, flags) for p in data["greetings"]),
+        reasons=re.compile(_alternation(list(data["reasons"]), bounded), flags),
     )
 
 
@@ -227,6 +231,18 @@ def _window_phrases(rules: _Rules, text: str, dated: bool = False) -> list[TimeP
     return found
 
 
+def _meant(rules: _Rules, text: str, phrases: list[TimePhrase]) -> list[TimePhrase]:
+    """The times the customer asks for: not the part of the day in a greeting ("good morning"),
+    nor a time given as a reason after the one asked for ("…, because I work in the morning")."""
+    greeted = [m.span() for pattern in rules.greetings for m in pattern.finditer(text)]
+    kept = [p for p in phrases if not any(s <= p.start and p.end <= e for s, e in greeted)]
+    reason = rules.reasons.search(text)
+    if reason is None:
+        return kept
+    asked = {p.kind for p in kept if p.end <= reason.start()}
+    return [p for p in kept if p.end <= reason.start() or p.kind not in asked]
+
+
 def find_time_phrases(
     text: str, today: date, languages: tuple[str, ...] = LANGUAGES
 ) -> list[TimePhrase]:
@@ -235,6 +251,6 @@ def find_time_phrases(
     for language in languages:
         rules = _rules(language)
         dates = _date_phrases(rules, text, today)
-        phrases += dates + _window_phrases(rules, text, dated=bool(dates))
+        phrases += _meant(rules, text, dates + _window_phrases(rules, text, dated=bool(dates)))
     unique = {(p.kind, p.value, p.start, p.end): p for p in phrases}
     return sorted(unique.values(), key=lambda p: (p.start, p.kind))

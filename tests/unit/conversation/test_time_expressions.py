@@ -115,3 +115,29 @@ def test_chinese_numbers(text: str, value: int) -> None:
 def test_strings_of_numerals_that_are_not_numbers_are_ignored(text: str) -> None:
     assert chinese_number(text) is None
     assert find_time_phrases(f"明天{text}点前", SATURDAY)[0].value == "2026-11-29"
+
+
+@pytest.mark.parametrize(
+    ("text", "windows"),
+    [
+        # the part of the day in a greeting is no window
+        ("good morning, can you deliver it tomorrow?", []),
+        ("Good evening! tomorrow morning works", ["09:00-12:00"]),
+        ("selamat siang, paketnya antar besok ya", []),
+        ("siang kak, antar besok sore ya", ["14:00-18:00"]),
+        ("下午好，明天上午送吧", ["09:00-12:00"]),
+        ("早上好，明天能送吗", []),
+        # a time given as the reason, after the one asked for, is not asked for
+        ("tomorrow afternoon because I work in the morning", ["14:00-18:00"]),
+        ("besok sore aja, soalnya pagi saya kerja", ["14:00-18:00"]),
+        ("明天下午送吧，因为上午我要上班", ["14:00-18:00"]),
+        # ... but a reason first and the time after it is the time asked for
+        ("because I'm out, deliver it in the evening", ["18:00-21:00"]),
+        # a part of the day said as the answer is still one
+        ("pagi aja kak", ["09:00-12:00"]),
+        ("afternoon, please", ["14:00-18:00"]),
+    ],
+)  # fmt: skip
+def test_greetings_and_reasons_are_not_the_window_asked_for(text: str, windows: list[str]) -> None:
+    found = find_time_phrases(text, SATURDAY)
+    assert [p.value for p in found if p.kind == "window"] == windows
