@@ -146,8 +146,8 @@ class Conversation(SlotFilling, Closing):
             self._invite_survey("goodbye")
         elif u.intent == "thanks" and self.state.task is None:
             self._invite_survey("thanks")
-        elif u.intent in {"greet", "thanks"}:
-            self._say(u.intent)
+        elif u.intent in {"greet", "thanks"}:  # in a task: "hello?" asks if the bot is there
+            self._say(f"{u.intent}_in_task" if self.state.task else u.intent)
             if self.state.task:
                 self._advance()
         elif u.intent == "faq":
