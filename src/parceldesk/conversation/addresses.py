@@ -222,6 +222,11 @@ _ID_STREET_WORD = re.compile(r"\b(?:jl\.?|jalan)\s", re.IGNORECASE)
 # Words without a digit ending in "to" / "is" / "at" before the house number: "… to 25 Scotts Road"
 _SAID_BEFORE_NUMBER = re.compile(r"^\D*?\b(?:to|is|at|ke|di|adalah)\s+(?=\d)", re.IGNORECASE)
 _NUMBER_PART = re.compile(r"^(?:no\.?|nomor|number|#)\s*\S+$", re.IGNORECASE)
+# Before the street, "Menara BCA" is a building; "kantor gue aja ya" is what was said about it
+_SAID_NOT_WRITTEN = re.compile(
+    r"\b(?:aja|saja|ya|dong|deh|sih|kak|min|gue|gw|saya|aku|my|our|please|pls|just)\b",
+    re.IGNORECASE,
+)
 
 
 def _latin_parts(body: str, city: str) -> tuple[str, str, str]:
@@ -241,7 +246,8 @@ def _latin_parts(body: str, city: str) -> tuple[str, str, str]:
         street = f"{street} {after.pop(0)}"
     units = [p for p in after if p.startswith("#") or re.match(r"(?i)(?:rt|rw|lt|blok)\b", p)]
     areas = [p for p in after if p not in units]
-    detail = ", ".join([*parts[:at], *units])
+    before = [p for p in parts[:at] if not _SAID_NOT_WRITTEN.search(p)]
+    detail = ", ".join([*before, *units])
     return street, detail, ", ".join(areas)
 
 

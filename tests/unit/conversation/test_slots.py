@@ -142,6 +142,9 @@ RAFFLES = Address("SG", "", "Singapore", "", "1 Raffles Place", "", "048616")
         # a building before the street, another city and its postal code
         ("Gedung Wisma 46, Jl. Jend. Sudirman Kav. 1, Karet, Jakarta Pusat 10220", JAKARTA,
          ("Jl. Jend. Sudirman Kav. 1", "Gedung Wisma 46", "Karet", "Jakarta Pusat", "10220")),
+        # what was said before the street ("my office, just"), not a building's name
+        ("kirim ke kantor gue aja ya, Jl. Gatot Subroto No. 12, Jakarta Selatan", JAKARTA,
+         ("Jl. Gatot Subroto No. 12", "", "Tebet", "Jakarta Selatan", "12810")),
         ("Jl. Merdeka No. 3, RT 02, Sukajadi, Bandung", JAKARTA,
          ("Jl. Merdeka No. 3", "RT 02", "Sukajadi", "Bandung", "")),
         ("10 Anson Road, #20-01, Singapore 079903", RAFFLES,
