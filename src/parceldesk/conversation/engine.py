@@ -229,6 +229,9 @@ class Conversation(SlotFilling, Closing):
             self._route(u)
         elif u.intent == "faq" and u.slot("faq_topic"):  # "how much is it?" at the read-back
             self._answer_faq(u.slot("faq_topic"))
+        elif u.intent in {"greet", "thanks"}:  # "hello?" / "thanks": the read-back again
+            self._say(f"{u.intent}_in_task")
+            self._repeat_open_question()
         else:
             self._misunderstood(u.text, prompt="yes_no")
 
