@@ -121,7 +121,9 @@ class Conversation(SlotFilling, Closing):
     def _route(self, u: Understanding) -> None:
         intent = _task_intent(u)
         answering = only_slots(u) or (self.state.asked is not None and intent != self.state.task)
-        if self.state.task and answering and self._absorb(u):
+        if self._asks_about_another_parcel(u):  # "where's PD2?" while asked for a time
+            self._digress(u)
+        elif self.state.task and answering and self._absorb(u):
             self._advance()
         elif intent in TASKS:
             self._start(intent, u)
@@ -183,6 +185,18 @@ class Conversation(SlotFilling, Closing):
                 self._emit(e.SlotFilled("waybill", self.state.last_waybill))
         self._absorb(u)
         self._advance()
+
+    def _asks_about_another_parcel(self, u: Understanding) -> bool:
+        """Where another parcel is, in the middle of a task about one: a digression, not that
+        parcel taken for the task (which would ask to verify for it)."""
+        current, named = self.state.slots.get("waybill"), u.slot("waybill")
+        return (
+            u.intent == "track_parcel"
+            and self.state.task not in {None, "track_parcel"}
+            and self.state.asked != "waybill"
+            and current is not None
+            and named not in {None, current}
+        )
 
     def _digress(self, u: Understanding) -> None:
         """Answer "where is it?" in the middle of another task, then pick the task up again."""
