@@ -12,13 +12,13 @@ from parceldesk.conversation.nlu.understand import Understanding
 from parceldesk.conversation.slots import find_keyed_waybill
 from parceldesk.conversation.state import ConversationState
 from parceldesk.conversation.utterances import (
-    ABOUT,
-    WEIGHT,
+    confirmation,
     correct_building,
     correct_house_number,
     decode_address,
     encode_address,
 )
+from parceldesk.conversation.weights import find_items, find_weight
 from parceldesk.domain.addresses import Address, check_address
 from parceldesk.domain.commands import VerifyParty
 from parceldesk.domain.errors import (
@@ -177,17 +177,18 @@ class SlotFilling:
             if "pickup_address" not in self.state.slots:
                 return True
             taken = True
-        if (weight := WEIGHT.search(u.text)) and "weight_grams" not in self.state.slots:
-            grams = float(weight.group(1)) * (500 if weight.group(2) == "斤" else 1000)
-            self._emit(e.SlotFilled("weight_grams", str(int(grams))))
-            items = ABOUT.sub("", WEIGHT.sub("", u.text)).strip(" ,，。.、")
-            if self.state.asked == "items" and items:
+        if (weight := find_weight(u.text)) and "weight_grams" not in self.state.slots:
+            self._emit(e.SlotFilled("weight_grams", str(weight.grams)))
+            items = find_items(u.text, weight, u.slots)
+            if items and "items" not in self.state.slots:
                 self._emit(e.SlotFilled("items", items))
             taken = True
         if (phone := u.slot("phone")) and "phone" not in self.state.slots:
             self._emit(e.SlotFilled("phone", phone))
             taken = True
         if self.state.asked == "items" and "items" not in self.state.slots and not taken:
+            if confirmation(u.text) is not None or u.intent in {"affirm", "deny"}:
+                return False  # "对的" answers no question here: it is not what is sent
             self._emit(e.SlotFilled("items", u.text.strip()))
             taken = True
         return taken

@@ -13,13 +13,6 @@ from parceldesk.conversation.addresses import looks_like_address
 from parceldesk.conversation.nlu.understand import Understanding
 from parceldesk.domain.addresses import Address
 
-WEIGHT = re.compile(r"(\d+(?:\.\d+)?)\s*(kg|公斤|千克|kilo(?:gram)?s?|斤)", re.IGNORECASE)
-# what is left of "shoes, about 2 kg" once the weight is taken out: "about" is not an item
-ABOUT = re.compile(
-    r"(?:\b(?:about|around|approx(?:imately)?|roughly|weighs?|weighing|sekitar|kira-kira|"
-    r"kurang lebih|beratnya|berat)\b|大概|大约|约|差不多|重)\s*$",
-    re.IGNORECASE,
-)
 HOLD_WORDS = re.compile(
     r"驿站|网点|自取|快递柜|自提|station|pick it up myself|collect it|agen|ambil sendiri|gudang",
     re.IGNORECASE,
