@@ -39,6 +39,7 @@ from parceldesk.conversation.utterances import (
     HOLD_WORDS,
     HUMAN_WORDS,
     LOSS_WORDS,
+    PERSON_REQUESTED,
     changes_proposal,
     confirmation,
     decode_address,
@@ -102,7 +103,9 @@ class Conversation(SlotFilling, Closing):
         if self.state.turns > 1 and (looks_like_address(text) or only_slots(understood)):
             language = self.state.language  # an address or a number does not change the language
         self._emit(e.IntentDetected(understood.intent, understood.confidence, language))
-        asks_human = HUMAN_WORDS.search(text) and len(text) <= 20 and understood.intent not in TASKS
+        asks_human = PERSON_REQUESTED.search(text) or (
+            HUMAN_WORDS.search(text) and len(text) <= 20 and understood.intent not in TASKS
+        )
         if asks_about_the_assistant(text):  # "你是真人吗" asks, it does not request a person
             self._say("faq_assistant")
             self._repeat_open_question()

@@ -75,9 +75,15 @@ def _load(name: str) -> dict[str, Any]:
     return data
 
 
+# A Latin word ends at a character that is not a letter or digit of its own script: "改到tomorrow"
+# holds "tomorrow" (a Chinese character is a word character too, so \b would not see the edge).
+_NOT_CJK_WORD = r"[^\W\u3040-\u30ff\u3400-\u9fff]"
+
+
 def _alternation(words: list[str], bounded: bool) -> str:
     body = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    return rf"(?<![\w])(?:{body})(?![\w])" if bounded else f"(?:{body})"
+    edge = _NOT_CJK_WORD
+    return rf"(?<!{edge})(?:{body})(?!{edge})" if bounded else f"(?:{body})"
 
 
 @cache
@@ -90,7 +96,9 @@ def _rules(language: str) -> _Rules:
     return _Rules(
         relative=re.compile(_alternation(list(data["relative_days"]), bounded), flags),
         relative_days={k.lower(): v for k, v in data["relative_days"].items()},
-        weekday=re.compile(rf"(?<![\w]){weekday}(?![\w])" if bounded else weekday, flags),
+        weekday=re.compile(
+            rf"(?<!{_NOT_CJK_WORD}){weekday}(?!{_NOT_CJK_WORD})" if bounded else weekday, flags
+        ),
         weekdays={k.lower(): v for k, v in data["weekdays"].items()},
         next_prefixes=tuple(p.lower() for p in data["next_week_prefixes"]),
         this_prefixes=tuple(p.lower() for p in data["this_week_prefixes"]),

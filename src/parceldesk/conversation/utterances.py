@@ -28,6 +28,16 @@ HUMAN_WORDS = re.compile(
     r"manager|supervisor|petugas|manusia|atasan|manajer",
     re.IGNORECASE,
 )
+# Asking for a person in so many words, whatever else the message says ("快递员态度太差了，我要
+# 投诉，给我转人工"): a human is reachable from any point by asking.
+PERSON_REQUESTED = re.compile(
+    r"转人工|找人工|接人工|人工客服|人工服务|真人客服|"
+    r"\b(?:talk|speak|chat) (?:to|with) (?:a |an )?(?:human|real person|person|agent)\b|"
+    r"\b(?:connect|transfer|put) me (?:to|through to) (?:a |an )?(?:human|person|agent)\b|"
+    r"\b(?:bicara|ngomong|chat) (?:dengan|sama) (?:cs|petugas|manusia|orang|agen)\b|"
+    r"\bsambungkan (?:ke|dengan) (?:cs|petugas|agen)\b",
+    re.IGNORECASE,
+)
 
 
 def only_slots(u: Understanding) -> bool:

@@ -36,6 +36,9 @@ def _read(text: str) -> tuple[str | None, str | None]:
         ("next Monday morning", "2026-11-30", "09:00-12:00"),
         ("by 11am on Dec 3rd", "2026-12-03", "09:00-11:00"),
         ("tonight", "2026-11-28", "18:00-21:00"),
+        # English written against Chinese, no space between them
+        ("改到tomorrow evening", "2026-11-29", "18:00-21:00"),
+        ("帮我改到friday afternoon吧", "2026-12-04", "14:00-18:00"),
         ("besok sore", "2026-11-29", "14:00-18:00"),
         ("lusa pagi aja", "2026-11-30", "09:00-12:00"),
         ("sebelum jam 10 besok", "2026-11-29", "09:00-10:00"),

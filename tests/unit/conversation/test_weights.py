@@ -47,11 +47,11 @@ def test_no_weight_without_a_unit() -> None:
         ("books 2 kg", "books"),
         # all of a booking in one message: the clause before the weight, not the request or time
         ("烦请明天下午上门取件，地址山西省大同市平城区迎宾路10号，寄两本书，1公斤，电话13812345678",
-         "两本书"),  # fmt: skip
+         "两本书"),
         ("明天下午上门取件，1公斤", None),
         ("please collect tomorrow afternoon, 2 kg", None),
     ],
-)
+)  # fmt: skip
 def test_the_items_are_the_words_beside_the_weight(
     text: str, items: str | None, policy: Policy
 ) -> None:
