@@ -28,6 +28,7 @@ ABOUT = re.compile(
 )
 _SENDING = re.compile(r"^(?:我要寄|我寄|寄|send(?:ing)?|kirim)\s*", re.IGNORECASE)
 _CLAUSE = re.compile(r"[^，,;；。]+")
+_EDGES = " ,，。.、!！?？"  # punctuation around the items is not part of them ("shoes, 2 kg.")
 _TIME_OR_NUMBER = {"date", "window", "phone", "waybill", "digits"}
 
 
@@ -96,7 +97,7 @@ def find_items(text: str, weight: Weight, slots: tuple[Slot, ...]) -> str | None
     if at > 0:
         candidates.append((clauses[at - 1].group(), clauses[at - 1].start()))
     for words, start in candidates:
-        items = _SENDING.sub("", ABOUT.sub("", words.strip()).strip()).strip()
+        items = _SENDING.sub("", ABOUT.sub("", words.strip(_EDGES)).strip()).strip(_EDGES)
         end = start + len(words)
         if items and _says_what_is_sent(items, start, end, slots):
             return items

@@ -45,6 +45,9 @@ def test_no_weight_without_a_unit() -> None:
         ("衣服，3公斤", "衣服"),
         ("some kitchen stuff, around two kilos", "some kitchen stuff"),
         ("books 2 kg", "books"),
+        # the full stop after the weight is not the items, nor part of them
+        ("shoes, 2 kg.", "shoes"),
+        ("books 2 kg.", "books"),
         # all of a booking in one message: the clause before the weight, not the request or time
         ("烦请明天下午上门取件，地址山西省大同市平城区迎宾路10号，寄两本书，1公斤，电话13812345678",
          "两本书"),
